@@ -1,0 +1,47 @@
+//! The contract between the UI and the server (ssr only): services the server puts in context,
+//! and the per-request context its middleware attaches (who is signed in, from where, the session).
+
+use crate::api::{ApiError, ClinicForm, UserForm};
+use domain::views::{ClinicView, SessionUser, UserView};
+use domain::{ClinicId, UserId};
+use std::net::IpAddr;
+use std::sync::Arc;
+
+/// Session operations the server implements on its session store.
+#[async_trait::async_trait]
+pub trait SessionControl: Send + Sync {
+    /// Starts an authenticated session for `user` under a new session id.
+    async fn begin(&self, user: UserId) -> Result<(), ApiError>;
+    /// Ends the session (deleted from the store, cookie cleared).
+    async fn end(&self) -> Result<(), ApiError>;
+}
+
+/// Attached to every request by the server's auth middleware.
+#[derive(Clone)]
+pub struct RequestCtx {
+    pub user: Option<SessionUser>,
+    pub client_ip: IpAddr,
+    pub session: Arc<dyn SessionControl>,
+}
+
+/// The services behind the server functions. Implementations enforce permissions and scopes.
+#[async_trait::async_trait]
+pub trait Backend: Send + Sync {
+    async fn login(
+        &self,
+        req: &RequestCtx,
+        username: &str,
+        password: &str,
+    ) -> Result<SessionUser, ApiError>;
+    async fn clinics(&self, user: &SessionUser) -> Result<Vec<ClinicView>, ApiError>;
+    async fn clinic(&self, user: &SessionUser, id: ClinicId) -> Result<ClinicView, ApiError>;
+    async fn save_clinic(&self, user: &SessionUser, form: ClinicForm)
+    -> Result<ClinicView, ApiError>;
+    async fn users(&self, user: &SessionUser) -> Result<Vec<UserView>, ApiError>;
+    async fn user(&self, user: &SessionUser, id: UserId) -> Result<UserView, ApiError>;
+    async fn save_user(&self, user: &SessionUser, form: UserForm) -> Result<UserView, ApiError>;
+}
+
+/// The backend as found in Leptos context.
+#[derive(Clone)]
+pub struct BackendHandle(pub Arc<dyn Backend>);

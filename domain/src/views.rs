@@ -1,0 +1,43 @@
+//! Serializable views exchanged between server, JSON API and browser (no secrets in them).
+
+use crate::names::{ClinicCode, ClinicName, DisplayName, Username};
+use crate::role::Role;
+use crate::scope::{ClinicId, Scope, UserId};
+use serde::{Deserialize, Serialize};
+
+/// A clinic as shown to a user who may see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClinicView {
+    pub id: ClinicId,
+    pub code: ClinicCode,
+    pub name: ClinicName,
+    pub active: bool,
+}
+
+/// A user as shown to administrators.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: UserId,
+    pub username: Username,
+    pub display_name: DisplayName,
+    pub role: Role,
+    pub active: bool,
+    pub clinics: Vec<ClinicId>,
+}
+
+/// The signed-in user, as the UI and server functions see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionUser {
+    pub id: UserId,
+    pub username: Username,
+    pub display_name: DisplayName,
+    pub role: Role,
+    pub clinics: Vec<ClinicId>,
+}
+
+impl SessionUser {
+    /// The tenancy scope of this user.
+    pub fn scope(&self) -> Scope {
+        Scope::for_user(self.role, self.clinics.iter().copied())
+    }
+}

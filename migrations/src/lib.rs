@@ -1,0 +1,15 @@
+//! Passerelle's schema migrations (sea-orm-migration); every migration has a working `down`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_accounts;
+
+/// All migrations, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261128_000001_accounts::Migration)]
+    }
+}

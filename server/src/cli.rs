@@ -1,0 +1,73 @@
+//! The command line: `passerelle serve | migrate | user add | …` (clap).
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "passerelle", version, about = "Passerelle: routing and workflow layer between PACS and VNAs")]
+pub struct Cli {
+    /// TOML configuration file (values can be overridden by PASSERELLE__SECTION__KEY variables).
+    #[arg(long, global = true, env = "PASSERELLE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Data directory (SQLite database, spool); overrides `server.data_dir`.
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web UI and APIs (migrations are applied first; first start creates `admin`).
+    Serve,
+    /// Apply, revert or list database migrations.
+    Migrate {
+        #[command(subcommand)]
+        action: MigrateAction,
+    },
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MigrateAction {
+    /// Apply all pending migrations.
+    Up,
+    /// Revert the last migrations.
+    Down {
+        /// How many migrations to revert.
+        #[arg(long, default_value_t = 1)]
+        steps: u32,
+    },
+    /// List migrations and whether they are applied.
+    Status,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Create a user. The password is read from standard input with --password-stdin, otherwise
+    /// one is generated and printed once.
+    Add(UserAdd),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAdd {
+    /// Login name (2–64 of a-z 0-9 . _ -).
+    #[arg(long)]
+    pub username: String,
+    /// Full name shown in the UI.
+    #[arg(long = "name")]
+    pub display_name: String,
+    /// administrator, clinic_staff, radiologist or referring_physician.
+    #[arg(long)]
+    pub role: String,
+    /// Code of a clinic the user belongs to (repeat for several).
+    #[arg(long = "clinic", required = true)]
+    pub clinics: Vec<String>,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+}

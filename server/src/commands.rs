@@ -1,0 +1,141 @@
+//! What each CLI command does: serve, migrate (up / down / status), user add.
+
+use crate::bootstrap;
+use crate::cli::{MigrateAction, UserAdd};
+use crate::config::Config;
+use crate::db::users::UserWrite;
+use crate::db::{self, clinics, users};
+use crate::state::AppState;
+use crate::auth::{DbSessionStore, password};
+use anyhow::{Context, bail};
+use domain::{ClinicCode, DisplayName, NewPassword, Role, Username};
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::DatabaseConnection;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tower_sessions::session_store::ExpiredDeletion;
+
+/// Connects to the configured database, creating the data directory for SQLite.
+pub async fn open_db(cfg: &Config) -> anyhow::Result<DatabaseConnection> {
+    std::fs::create_dir_all(&cfg.server.data_dir)
+        .with_context(|| format!("cannot create data directory {}", cfg.server.data_dir.display()))?;
+    db::connect(&cfg.database_url(), cfg.database.max_connections)
+        .await
+        .context("cannot open the database (check database.url)")
+}
+
+/// Runs the web server until Ctrl-C / SIGTERM.
+pub async fn serve(cfg: Config) -> anyhow::Result<()> {
+    let db = open_db(&cfg).await?;
+    db::migrate_up(&db).await.context("applying migrations")?;
+    if let Some(b) = bootstrap::first_start(&db, &cfg).await? {
+        match b.generated_password {
+            Some(p) => println!(
+                "First start: created clinic DEMO and user `admin` with password: {p}\n\
+                 (shown once; change it after signing in, or set PASSERELLE__BOOTSTRAP__ADMIN_PASSWORD)"
+            ),
+            None => println!("First start: created clinic DEMO and user `admin` (password from configuration)."),
+        }
+    }
+    password::warm_up();
+    let addr = cfg.server.http_addr;
+    let state = AppState::new(db.clone(), cfg);
+    spawn_housekeeping(&state);
+    let router = crate::http::router(state);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr} (server.http_addr)"))?;
+    println!("Passerelle listening on http://{addr}");
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+fn spawn_housekeeping(state: &AppState) {
+    let store = DbSessionStore::new(state.db.clone());
+    let limiter = state.limiter.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            limiter.prune();
+            if let Err(e) = store.delete_expired().await {
+                tracing::warn!(error = %e, "could not delete expired sessions");
+            }
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+pub async fn migrate(cfg: Config, action: MigrateAction) -> anyhow::Result<()> {
+    let db = open_db(&cfg).await?;
+    match action {
+        MigrateAction::Up => {
+            Migrator::up(&db, None).await?;
+            println!("migrations applied");
+        }
+        MigrateAction::Down { steps } => {
+            Migrator::down(&db, Some(steps)).await?;
+            println!("reverted {steps} migration(s)");
+        }
+        MigrateAction::Status => {
+            let applied: Vec<String> = Migrator::get_applied_migrations(&db)
+                .await?
+                .iter()
+                .map(|m| m.name().to_owned())
+                .collect();
+            for m in Migrator::migrations() {
+                let state = if applied.iter().any(|a| a == m.name()) { "applied" } else { "pending" };
+                println!("{state:8} {}", m.name());
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn user_add(cfg: Config, args: UserAdd) -> anyhow::Result<()> {
+    let username = Username::parse(&args.username).context("--username")?;
+    let display_name = DisplayName::parse(&args.display_name).context("--name")?;
+    let role: Role = args.role.parse().context("--role")?;
+    let db = open_db(&cfg).await?;
+    db::migrate_up(&db).await?;
+    let mut ids = Vec::new();
+    for code in &args.clinics {
+        let code = ClinicCode::parse(code).context("--clinic")?;
+        match clinics::find_by_code(&db, &code).await? {
+            Some(c) => ids.push(c.id),
+            None => bail!("--clinic: no clinic with code {code}"),
+        }
+    }
+    let (password, generated) = if args.password_stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        (line.trim_end_matches(['\r', '\n']).to_owned(), false)
+    } else {
+        (password::random_password(), true)
+    };
+    let password = NewPassword::parse(&password).context("password")?;
+    let hash = password::hash(password.expose().to_owned()).await?;
+    let write = UserWrite { display_name, role, clinics: ids, active: true, password_hash: Some(hash) };
+    let user = users::create(&db, &username, write).await?;
+    println!("created user {} ({})", user.username, user.role);
+    if generated {
+        println!("password: {} (shown once)", password.expose());
+    }
+    Ok(())
+}

@@ -1,0 +1,176 @@
+//! Configuration: one TOML file plus `PASSERELLE__SECTION__KEY` environment overrides (figment).
+//! Errors name the offending key.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration file {0} does not exist")]
+    Missing(PathBuf),
+    #[error("invalid configuration: {0}")]
+    Invalid(#[from] Box<figment::Error>),
+    #[error("invalid configuration: key `{key}`: {reason}")]
+    Key { key: &'static str, reason: String },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub auth: AuthConfig,
+    pub bootstrap: BootstrapConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address of the web UI and HTTP APIs.
+    pub http_addr: SocketAddr,
+    /// Port of the DICOM listener.
+    pub dicom_port: u16,
+    /// Where the database (SQLite) and, later, the spool live.
+    pub data_dir: PathBuf,
+    /// The built site (JS glue, wasm, CSS, static files).
+    pub site_dir: PathBuf,
+    /// The URL users reach Passerelle at. `https://…` makes cookies `Secure`; its origin is the
+    /// one accepted on state-changing requests (CSRF check) besides the request's own host.
+    pub public_url: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// `sqlite://PATH?mode=rwc` or `postgres://…`; empty means SQLite in the data directory.
+    pub url: String,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// A session unused this long ends.
+    pub idle_timeout_minutes: u32,
+    /// A session ends this long after sign-in, used or not.
+    pub absolute_timeout_hours: u32,
+    /// Failed sign-ins allowed in a burst for one account, then one per `account_refill_seconds`.
+    pub account_burst: u32,
+    pub account_refill_seconds: u32,
+    /// Failed sign-ins allowed in a burst from one address, then one per `address_refill_seconds`.
+    pub address_burst: u32,
+    pub address_refill_seconds: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct BootstrapConfig {
+    /// Password of the `admin` account created on first start; generated and printed once if unset.
+    pub admin_password: Option<String>,
+    /// Create the demo clinic on first start.
+    pub demo: bool,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            http_addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            dicom_port: 11112,
+            data_dir: PathBuf::from("./data"),
+            site_dir: PathBuf::from("target/site"),
+            public_url: "http://127.0.0.1:3000".into(),
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self { url: String::new(), max_connections: 16 }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            idle_timeout_minutes: 30,
+            absolute_timeout_hours: 12,
+            account_burst: 5,
+            account_refill_seconds: 60,
+            address_burst: 20,
+            address_refill_seconds: 30,
+        }
+    }
+}
+
+impl Default for BootstrapConfig {
+    fn default() -> Self {
+        Self { admin_password: None, demo: true }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            server: ServerConfig::default(),
+            database: DatabaseConfig::default(),
+            auth: AuthConfig::default(),
+            bootstrap: BootstrapConfig::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Defaults, then the file (if given), then the process's `PASSERELLE__…` variables.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = file {
+            if !path.is_file() {
+                return Err(ConfigError::Missing(path.to_owned()));
+            }
+            fig = fig.merge(Toml::file_exact(path));
+        }
+        fig = fig.merge(Env::prefixed("PASSERELLE__").split("__"));
+        let cfg: Config = fig.extract().map_err(Box::new)?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Checks what serde cannot.
+    fn validate(&self) -> Result<(), ConfigError> {
+        let key = |key, reason: &str| Err(ConfigError::Key { key, reason: reason.to_owned() });
+        let url = &self.database.url;
+        if !(url.is_empty() || url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return key("database.url", "must start with sqlite: or postgres://");
+        }
+        if !(self.server.public_url.starts_with("http://") || self.server.public_url.starts_with("https://")) {
+            return key("server.public_url", "must start with http:// or https://");
+        }
+        if self.auth.idle_timeout_minutes == 0 || self.auth.absolute_timeout_hours == 0 {
+            return key("auth", "timeouts must be positive");
+        }
+        if self.auth.account_burst == 0 || self.auth.address_burst == 0 {
+            return key("auth", "bursts must be positive");
+        }
+        if self.database.max_connections == 0 {
+            return key("database.max_connections", "must be positive");
+        }
+        Ok(())
+    }
+
+    /// The database URL, defaulting to SQLite in the data directory.
+    pub fn database_url(&self) -> String {
+        if self.database.url.is_empty() {
+            format!("sqlite://{}?mode=rwc", self.server.data_dir.join("passerelle.db").display())
+        } else {
+            self.database.url.clone()
+        }
+    }
+
+    /// Whether cookies must carry `Secure`.
+    pub fn secure_cookies(&self) -> bool {
+        self.server.public_url.starts_with("https://")
+    }
+}

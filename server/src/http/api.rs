@@ -1,0 +1,76 @@
+//! The JSON API (`/api/v1`): the same services as the UI, for automation and integrations.
+//! Authentication is the session cookie; errors are `{"error": "…"}` with the right status.
+
+use app::api::ApiError;
+use app::backend::{BackendHandle, RequestCtx};
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use domain::ClinicId;
+use domain::views::SessionUser;
+use http::StatusCode;
+
+/// An `ApiError` as an HTTP answer (no internals in the body).
+pub struct HttpError(pub ApiError);
+
+impl IntoResponse for HttpError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut res = (status, Json(serde_json::json!({ "error": self.0.to_string() }))).into_response();
+        if let ApiError::RateLimited { retry_after_secs } = self.0 {
+            if let Ok(v) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {
+                res.headers_mut().insert(http::header::RETRY_AFTER, v);
+            }
+        }
+        res
+    }
+}
+
+impl From<ApiError> for HttpError {
+    fn from(e: ApiError) -> Self {
+        HttpError(e)
+    }
+}
+
+fn signed_in(ctx: RequestCtx) -> Result<SessionUser, HttpError> {
+    ctx.user.ok_or(HttpError(ApiError::Unauthenticated))
+}
+
+async fn me(Extension(ctx): Extension<RequestCtx>) -> Result<Json<SessionUser>, HttpError> {
+    Ok(Json(signed_in(ctx)?))
+}
+
+async fn clinics(
+    State(b): State<BackendHandle>,
+    Extension(ctx): Extension<RequestCtx>,
+) -> Result<impl IntoResponse, HttpError> {
+    let user = signed_in(ctx)?;
+    Ok(Json(b.0.clinics(&user).await?))
+}
+
+async fn clinic(
+    State(b): State<BackendHandle>,
+    Extension(ctx): Extension<RequestCtx>,
+    Path(id): Path<i64>,
+) -> Result<impl IntoResponse, HttpError> {
+    let user = signed_in(ctx)?;
+    Ok(Json(b.0.clinic(&user, ClinicId(id)).await?))
+}
+
+async fn users(
+    State(b): State<BackendHandle>,
+    Extension(ctx): Extension<RequestCtx>,
+) -> Result<impl IntoResponse, HttpError> {
+    let user = signed_in(ctx)?;
+    Ok(Json(b.0.users(&user).await?))
+}
+
+pub fn routes<S: Clone + Send + Sync + 'static>(backend: BackendHandle) -> Router<S> {
+    Router::new()
+        .route("/me", get(me))
+        .route("/clinics", get(clinics))
+        .route("/clinics/{id}", get(clinic))
+        .route("/users", get(users))
+        .with_state(backend)
+}

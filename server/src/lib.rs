@@ -1,0 +1,12 @@
+//! Passerelle server library: configuration, database, authentication, services and HTTP.
+//! The `passerelle` binary (main.rs) is a thin CLI over this.
+
+pub mod auth;
+pub mod bootstrap;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod services;
+pub mod state;

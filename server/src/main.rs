@@ -1,0 +1,49 @@
+//! The `passerelle` binary: parses the command line and configuration, then runs the command.
+
+use clap::Parser;
+use server::cli::{Cli, Command, UserAction};
+use server::commands;
+use server::config::Config;
+use std::process::ExitCode;
+use tracing_subscriber::EnvFilter;
+
+/// sysexits' EX_CONFIG: the configuration is wrong.
+const EXIT_CONFIG: u8 = 78;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .init();
+    let mut cfg = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    if let Some(dir) = cli.data_dir {
+        cfg.server.data_dir = dir;
+    }
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = rt.block_on(async move {
+        match cli.command {
+            Command::Serve => commands::serve(cfg).await,
+            Command::Migrate { action } => commands::migrate(cfg, action).await,
+            Command::User { action: UserAction::Add(args) } => commands::user_add(cfg, args).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

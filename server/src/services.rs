@@ -1,0 +1,165 @@
+//! The services behind the UI and the JSON API (`app::backend::Backend`): sign-in, clinics and
+//! users. Permissions are checked here; tenant reads go through scoped repositories.
+
+use crate::auth::password;
+use crate::db::users::UserWrite;
+use crate::db::{RepoError, clinics, users};
+use crate::state::AppState;
+use app::api::{ApiError, ClinicForm, UserForm};
+use app::backend::{Backend, RequestCtx};
+use domain::views::{ClinicView, SessionUser, UserView};
+use domain::{
+    ClinicCode, ClinicId, ClinicName, DisplayName, NewPassword, Permission, Scope, UserId, Username,
+};
+
+pub struct AppBackend {
+    state: AppState,
+}
+
+impl AppBackend {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+impl From<RepoError> for ApiError {
+    fn from(e: RepoError) -> Self {
+        match e {
+            RepoError::NotFound => ApiError::NotFound,
+            RepoError::Conflict(what) => ApiError::Conflict(format!("{what} already in use")),
+            RepoError::Invalid(why) => ApiError::Invalid(why),
+            RepoError::Db(err) => {
+                tracing::error!(error = %err, "database error");
+                ApiError::Internal
+            }
+        }
+    }
+}
+
+fn require(user: &SessionUser, p: Permission) -> Result<(), ApiError> {
+    if user.role.can(p) { Ok(()) } else { Err(ApiError::Forbidden) }
+}
+
+fn pw_error(e: password::PasswordError) -> ApiError {
+    tracing::error!(error = %e, "password hashing failed");
+    ApiError::Internal
+}
+
+impl AppBackend {
+    /// Rate limits, then a constant-shape check: unknown user, inactive user and wrong password
+    /// all cost one argon2 verification and give the same answer.
+    async fn check_credentials(
+        &self,
+        ip: std::net::IpAddr,
+        username: &str,
+        password: &str,
+    ) -> Result<(String, UserId), ApiError> {
+        let account = username.trim().to_lowercase();
+        let limiter = &self.state.limiter;
+        if let Some(wait) = limiter.check(&account, ip) {
+            return Err(ApiError::RateLimited { retry_after_secs: wait.as_secs().max(1) });
+        }
+        let row = match Username::parse(&account) {
+            Ok(u) => users::find_login(&self.state.db, &u).await?,
+            Err(_) => None,
+        };
+        let (stored, id) = match row {
+            Some(r) if r.active => (Some(r.password_hash), Some(r.id)),
+            _ => (None, None),
+        };
+        let ok = password::verify(password.to_owned(), stored).await.map_err(pw_error)?;
+        match (ok, id) {
+            (true, Some(id)) => {
+                limiter.record_success(&account, ip);
+                Ok((account, id))
+            }
+            _ => {
+                limiter.record_failure(&account, ip);
+                tracing::info!(account = %account, %ip, "failed sign-in");
+                Err(ApiError::BadCredentials)
+            }
+        }
+    }
+
+    async fn user_write(&self, form: &UserForm, creating: bool) -> Result<UserWrite, ApiError> {
+        let display_name = DisplayName::parse(&form.display_name)?;
+        if form.clinics.is_empty() {
+            return Err(ApiError::Invalid("a user belongs to at least one clinic".into()));
+        }
+        let password_hash = match form.password.as_deref().filter(|p| !p.is_empty()) {
+            Some(p) => {
+                let p = NewPassword::parse(p)?;
+                Some(password::hash(p.expose().to_owned()).await.map_err(pw_error)?)
+            }
+            None if creating => return Err(ApiError::Invalid("a password is required".into())),
+            None => None,
+        };
+        let mut clinics: Vec<ClinicId> = form.clinics.iter().map(|c| ClinicId(*c)).collect();
+        clinics.sort();
+        clinics.dedup();
+        Ok(UserWrite { display_name, role: form.role, clinics, active: form.active, password_hash })
+    }
+}
+
+#[async_trait::async_trait]
+impl Backend for AppBackend {
+    async fn login(&self, req: &RequestCtx, username: &str, password: &str) -> Result<SessionUser, ApiError> {
+        let (account, id) = self.check_credentials(req.client_ip, username, password).await?;
+        req.session.begin(id).await?;
+        tracing::info!(account = %account, ip = %req.client_ip, "signed in");
+        users::session_user(&self.state.db, id).await?.ok_or(ApiError::BadCredentials)
+    }
+
+    async fn clinics(&self, user: &SessionUser) -> Result<Vec<ClinicView>, ApiError> {
+        require(user, Permission::ViewClinics)?;
+        Ok(clinics::list(&self.state.db, &user.scope()).await?)
+    }
+
+    async fn clinic(&self, user: &SessionUser, id: ClinicId) -> Result<ClinicView, ApiError> {
+        require(user, Permission::ViewClinics)?;
+        Ok(clinics::get(&self.state.db, &user.scope(), id).await?)
+    }
+
+    async fn save_clinic(&self, user: &SessionUser, form: ClinicForm) -> Result<ClinicView, ApiError> {
+        require(user, Permission::ManageClinics)?;
+        let code = ClinicCode::parse(&form.code)?;
+        let name = ClinicName::parse(&form.name)?;
+        let db = &self.state.db;
+        let saved = match form.id {
+            None => clinics::create(db, &code, &name).await?,
+            Some(id) => clinics::update(db, ClinicId(id), &code, &name, form.active).await?,
+        };
+        tracing::info!(by = %user.username, clinic = %saved.code, "clinic saved");
+        Ok(saved)
+    }
+
+    async fn users(&self, user: &SessionUser) -> Result<Vec<UserView>, ApiError> {
+        require(user, Permission::ManageUsers)?;
+        Ok(users::list(&self.state.db, &user.scope()).await?)
+    }
+
+    async fn user(&self, user: &SessionUser, id: UserId) -> Result<UserView, ApiError> {
+        require(user, Permission::ManageUsers)?;
+        Ok(users::get(&self.state.db, &user.scope(), id).await?)
+    }
+
+    async fn save_user(&self, user: &SessionUser, form: UserForm) -> Result<UserView, ApiError> {
+        require(user, Permission::ManageUsers)?;
+        let write = self.user_write(&form, form.id.is_none()).await?;
+        let db = &self.state.db;
+        let saved = match form.id {
+            None => users::create(db, &Username::parse(&form.username)?, write).await?,
+            Some(id) => {
+                if UserId(id) == user.id && (!write.active || write.role != user.role) {
+                    return Err(ApiError::Invalid(
+                        "you cannot deactivate yourself or change your own role".into(),
+                    ));
+                }
+                users::get(db, &Scope::All, UserId(id)).await?;
+                users::update(db, UserId(id), write).await?
+            }
+        };
+        tracing::info!(by = %user.username, user = %saved.username, active = saved.active, "user saved");
+        Ok(saved)
+    }
+}

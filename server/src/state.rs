@@ -1,0 +1,41 @@
+//! Shared application state handed to every handler.
+
+use crate::auth::LoginLimiter;
+use crate::config::Config;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub config: Arc<Config>,
+    pub limiter: Arc<LoginLimiter>,
+    pub leptos: LeptosOptions,
+}
+
+impl AppState {
+    pub fn new(db: DatabaseConnection, config: Config) -> Self {
+        let a = &config.auth;
+        let limiter = LoginLimiter::new(
+            a.account_burst,
+            a.account_refill_seconds,
+            a.address_burst,
+            a.address_refill_seconds,
+        );
+        let leptos = LeptosOptions::builder()
+            .output_name("passerelle")
+            .site_root(config.server.site_dir.to_string_lossy().into_owned())
+            .site_pkg_dir("pkg")
+            .site_addr(config.server.http_addr)
+            .build();
+        Self { db, config: Arc::new(config), limiter: Arc::new(limiter), leptos }
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(s: &AppState) -> Self {
+        s.leptos.clone()
+    }
+}

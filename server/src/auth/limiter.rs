@@ -5,7 +5,9 @@
 
 use dashmap::DashMap;
 use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota};
+use governor::middleware::StateInformationMiddleware;
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::{Quota, RateLimiter};
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
@@ -13,9 +15,11 @@ use std::time::{Duration, Instant};
 /// How long a successful sign-in makes an address trusted for that account.
 const TRUST: Duration = Duration::from_secs(30 * 24 * 3600);
 
+type Keyed<K> = RateLimiter<K, DefaultKeyedStateStore<K>, DefaultClock, StateInformationMiddleware>;
+
 pub struct LoginLimiter {
-    accounts: DefaultKeyedRateLimiter<String>,
-    addresses: DefaultKeyedRateLimiter<IpAddr>,
+    accounts: Keyed<String>,
+    addresses: Keyed<IpAddr>,
     blocked_accounts: DashMap<String, Instant>,
     blocked_addresses: DashMap<IpAddr, Instant>,
     trusted: DashMap<(String, IpAddr), Instant>,
@@ -39,8 +43,10 @@ fn remaining(map_value: Option<Instant>) -> Option<Duration> {
 impl LoginLimiter {
     pub fn new(account_burst: u32, account_refill_secs: u32, address_burst: u32, address_refill_secs: u32) -> Self {
         Self {
-            accounts: governor::RateLimiter::keyed(quota(account_burst, account_refill_secs)),
-            addresses: governor::RateLimiter::keyed(quota(address_burst, address_refill_secs)),
+            accounts: RateLimiter::keyed(quota(account_burst, account_refill_secs))
+                .with_middleware::<StateInformationMiddleware>(),
+            addresses: RateLimiter::keyed(quota(address_burst, address_refill_secs))
+                .with_middleware::<StateInformationMiddleware>(),
             blocked_accounts: DashMap::new(),
             blocked_addresses: DashMap::new(),
             trusted: DashMap::new(),
@@ -65,16 +71,25 @@ impl LoginLimiter {
         by_ip.into_iter().chain(by_account).max()
     }
 
-    /// Counts a failed attempt; blocks the account or address once its burst is spent.
+    /// Counts a failed attempt; once a key's burst is spent, it is blocked until one more
+    /// attempt is allowed again.
     pub fn record_failure(&self, account: &str, ip: IpAddr) {
-        let now = self.clock.now();
-        if let Err(not_until) = self.accounts.check_key(&account.to_owned()) {
-            let wait = not_until.wait_time_from(now);
+        if let Some(wait) = self.spend(&self.accounts, &account.to_owned()) {
             self.blocked_accounts.insert(account.to_owned(), Instant::now() + wait);
         }
-        if let Err(not_until) = self.addresses.check_key(&ip) {
-            let wait = not_until.wait_time_from(now);
+        if let Some(wait) = self.spend(&self.addresses, &ip) {
             self.blocked_addresses.insert(ip, Instant::now() + wait);
+        }
+    }
+
+    /// Takes one cell; returns how long the key must wait if none is left.
+    fn spend<K: Clone + Eq + std::hash::Hash>(&self, limiter: &Keyed<K>, key: &K) -> Option<Duration> {
+        match limiter.check_key(key) {
+            Ok(snapshot) if snapshot.remaining_burst_capacity() == 0 => {
+                Some(snapshot.quota().replenish_interval())
+            }
+            Ok(_) => None,
+            Err(not_until) => Some(not_until.wait_time_from(self.clock.now())),
         }
     }
 

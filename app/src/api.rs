@@ -1,8 +1,8 @@
 //! Server functions: the browser's calls into the server. Each is thin: it finds the request
 //! context and the `Backend` service in Leptos context and delegates; errors carry an HTTP status.
 
-use domain::views::{ClinicView, SessionUser, UserView};
 use domain::Role;
+use domain::views::{ClinicView, SessionUser, UserView};
 use leptos::prelude::*;
 use leptos::server_fn::codec::{Json, JsonEncoding};
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
@@ -94,10 +94,10 @@ mod ssr {
             if let Ok(status) = http::StatusCode::from_u16(e.status()) {
                 res.set_status(status);
             }
-            if let ApiError::RateLimited { retry_after_secs } = &e {
-                if let Ok(v) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {
-                    res.insert_header(http::header::RETRY_AFTER, v);
-                }
+            if let ApiError::RateLimited { retry_after_secs } = &e
+                && let Ok(v) = http::HeaderValue::from_str(&retry_after_secs.to_string())
+            {
+                res.insert_header(http::header::RETRY_AFTER, v);
             }
         }
         e
@@ -132,7 +132,9 @@ pub async fn whoami() -> Result<Option<SessionUser>, ApiError> {
 #[server(endpoint = "login")]
 pub async fn login(username: String, password: String) -> Result<SessionUser, ApiError> {
     let (b, ctx) = ssr::request().map_err(ssr::fail)?;
-    b.0.login(&ctx, &username, &password).await.map_err(ssr::fail)
+    b.0.login(&ctx, &username, &password)
+        .await
+        .map_err(ssr::fail)
 }
 
 /// Signs out: the session is deleted from the store.

@@ -35,8 +35,11 @@ pub trait Backend: Send + Sync {
     ) -> Result<SessionUser, ApiError>;
     async fn clinics(&self, user: &SessionUser) -> Result<Vec<ClinicView>, ApiError>;
     async fn clinic(&self, user: &SessionUser, id: ClinicId) -> Result<ClinicView, ApiError>;
-    async fn save_clinic(&self, user: &SessionUser, form: ClinicForm)
-    -> Result<ClinicView, ApiError>;
+    async fn save_clinic(
+        &self,
+        user: &SessionUser,
+        form: ClinicForm,
+    ) -> Result<ClinicView, ApiError>;
     async fn users(&self, user: &SessionUser) -> Result<Vec<UserView>, ApiError>;
     async fn user(&self, user: &SessionUser, id: UserId) -> Result<UserView, ApiError>;
     async fn save_user(&self, user: &SessionUser, form: UserForm) -> Result<UserView, ApiError>;

@@ -210,17 +210,17 @@ fn pair(m: Msg) -> (&'static str, &'static str) {
         InitialPassword => ("Initial password", "Mot de passe initial"),
         NoClinics => ("No clinic.", "Aucune clinique."),
         NotFound => ("Not found.", "Introuvable."),
-        Forbidden => ("You may not do this.", "Vous n'avez pas accès à cette fonction."),
+        Forbidden => (
+            "You may not do this.",
+            "Vous n'avez pas accès à cette fonction.",
+        ),
         ErrorPrefix => ("Error:", "Erreur :"),
         RoleAdministrator => ("Administrator", "Administrateur"),
         RoleClinicStaff => ("Clinic staff", "Personnel de clinique"),
         RoleRadiologist => ("Radiologist", "Radiologiste"),
         RoleReferringPhysician => ("Referring physician", "Médecin référent"),
         Language => ("Language", "Langue"),
-        PasswordRule => (
-            "At least 12 characters.",
-            "Au moins 12 caractères.",
-        ),
+        PasswordRule => ("At least 12 characters.", "Au moins 12 caractères."),
     }
 }
 
@@ -234,19 +234,79 @@ pub fn role_msg(r: domain::Role) -> Msg {
     }
 }
 
+/// A validation error of the domain types, in the user's language.
+pub fn describe(l: Locale, e: &domain::NameError) -> String {
+    use domain::NameError::*;
+    let field = |f: &str| -> String {
+        let fr = match f {
+            "user name" => "le nom d'utilisateur",
+            "display name" => "le nom complet",
+            "clinic name" => "le nom de la clinique",
+            "clinic code" => "le code de la clinique",
+            "password" => "le mot de passe",
+            other => other,
+        };
+        match l {
+            Locale::En => f.to_owned(),
+            Locale::Fr => fr.to_owned(),
+        }
+    };
+    match (l, e) {
+        (Locale::En, _) => e.to_string(),
+        (Locale::Fr, Empty { field: f }) => format!("Indiquez {}.", field(f)),
+        (Locale::Fr, TooLong { field: f, max }) => {
+            format!("{} : au plus {max} caractères.", cap(&field(f)))
+        }
+        (Locale::Fr, TooShort { field: f, min }) => {
+            format!("{} : au moins {min} caractères.", cap(&field(f)))
+        }
+        (Locale::Fr, BadCharacter { field: f, found }) => {
+            format!(
+                "{} contient un caractère non permis : {found:?}",
+                cap(&field(f))
+            )
+        }
+    }
+}
+
+fn cap(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// The message for a field: nothing while it is empty (the submit button stays disabled).
+pub fn field_error<T>(
+    i18n: I18n,
+    value: &str,
+    parse: impl Fn(&str) -> Result<T, domain::NameError>,
+) -> Option<String> {
+    if value.is_empty() {
+        return None;
+    }
+    parse(value).err().map(|e| describe(i18n.locale(), &e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn picks_cookie_then_accept_language() {
-        assert_eq!(Locale::from_cookie_header("a=b; passerelle_lang=fr"), Some(Locale::Fr));
+        assert_eq!(
+            Locale::from_cookie_header("a=b; passerelle_lang=fr"),
+            Some(Locale::Fr)
+        );
         assert_eq!(Locale::from_cookie_header("a=b"), None);
         assert_eq!(
             Locale::from_accept_language("de-DE,fr-CA;q=0.8,en;q=0.5"),
             Some(Locale::Fr)
         );
-        assert_eq!(Locale::from_accept_language("en-US,en;q=0.9"), Some(Locale::En));
+        assert_eq!(
+            Locale::from_accept_language("en-US,en;q=0.9"),
+            Some(Locale::En)
+        );
         assert_eq!(Locale::from_accept_language("de"), None);
     }
 
@@ -254,5 +314,15 @@ mod tests {
     fn both_languages_differ_where_expected() {
         assert_eq!(tr(Locale::Fr, Msg::SignIn), "Se connecter");
         assert_eq!(tr(Locale::En, Msg::SignIn), "Sign in");
+    }
+
+    #[test]
+    fn validation_errors_in_french() {
+        let e = domain::Username::parse("a b").expect_err("invalid");
+        assert_eq!(
+            describe(Locale::Fr, &e),
+            "Le nom d'utilisateur contient un caractère non permis : ' '"
+        );
+        assert!(describe(Locale::En, &e).contains("not allowed"));
     }
 }

@@ -77,7 +77,10 @@ impl Username {
             .chars()
             .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
         {
-            return Err(NameError::BadCharacter { field: "user name", found: c });
+            return Err(NameError::BadCharacter {
+                field: "user name",
+                found: c,
+            });
         }
         Ok(Self(v))
     }
@@ -130,8 +133,14 @@ impl ClinicCode {
     pub fn parse(raw: &str) -> Result<Self, NameError> {
         let v = raw.trim().to_uppercase();
         check_len("clinic code", &v, 2, 16)?;
-        if let Some(c) = v.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-')) {
-            return Err(NameError::BadCharacter { field: "clinic code", found: c });
+        if let Some(c) = v
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
+        {
+            return Err(NameError::BadCharacter {
+                field: "clinic code",
+                found: c,
+            });
         }
         Ok(Self(v))
     }
@@ -170,25 +179,37 @@ mod tests {
 
     #[test]
     fn username_is_lowercased_and_restricted() {
-        assert_eq!(Username::parse(" Admin ").map(String::from), Ok("admin".into()));
+        assert_eq!(
+            Username::parse(" Admin ").map(String::from),
+            Ok("admin".into())
+        );
         assert!(matches!(
             Username::parse("a b"),
             Err(NameError::BadCharacter { found: ' ', .. })
         ));
-        assert!(matches!(Username::parse("a"), Err(NameError::TooShort { .. })));
+        assert!(matches!(
+            Username::parse("a"),
+            Err(NameError::TooShort { .. })
+        ));
         assert!(matches!(Username::parse(""), Err(NameError::Empty { .. })));
         assert!(Username::parse(&"x".repeat(65)).is_err());
     }
 
     #[test]
     fn clinic_code_is_uppercased() {
-        assert_eq!(ClinicCode::parse("mtl-1").map(String::from), Ok("MTL-1".into()));
+        assert_eq!(
+            ClinicCode::parse("mtl-1").map(String::from),
+            Ok("MTL-1".into())
+        );
         assert!(ClinicCode::parse("MTL_1").is_err());
     }
 
     #[test]
     fn display_and_clinic_names_reject_control_characters() {
-        assert!(DisplayName::parse("Dre Gagnon\n").is_ok(), "trailing newline is trimmed");
+        assert!(
+            DisplayName::parse("Dre Gagnon\n").is_ok(),
+            "trailing newline is trimmed"
+        );
         assert!(DisplayName::parse("Dre\u{7}Gagnon").is_err());
         assert!(ClinicName::parse("Clinique Saint-Laurent").is_ok());
         assert!(ClinicName::parse("   ").is_err());
@@ -199,7 +220,10 @@ mod tests {
         assert!(NewPassword::parse("short").is_err());
         assert!(NewPassword::parse("correct horse battery").is_ok());
         assert!(NewPassword::parse(&"p".repeat(129)).is_err());
-        assert_eq!(format!("{:?}", NewPassword::parse("correct horse battery")), "Ok(NewPassword(***))");
+        assert_eq!(
+            format!("{:?}", NewPassword::parse("correct horse battery")),
+            "Ok(NewPassword(***))"
+        );
     }
 
     #[test]

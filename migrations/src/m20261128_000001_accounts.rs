@@ -111,10 +111,14 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(Sessions::Table).to_owned()).await?;
-        m.drop_table(Table::drop().table(UserClinics::Table).to_owned()).await?;
-        m.drop_table(Table::drop().table(Users::Table).to_owned()).await?;
-        m.drop_table(Table::drop().table(Clinics::Table).to_owned()).await
+        m.drop_table(Table::drop().table(Sessions::Table).to_owned())
+            .await?;
+        m.drop_table(Table::drop().table(UserClinics::Table).to_owned())
+            .await?;
+        m.drop_table(Table::drop().table(Users::Table).to_owned())
+            .await?;
+        m.drop_table(Table::drop().table(Clinics::Table).to_owned())
+            .await
     }
 }
 

@@ -27,7 +27,10 @@ pub struct Bootstrapped {
 /// The demo clinic's code.
 pub const DEMO_CLINIC: &str = "DEMO";
 
-pub async fn first_start(db: &DatabaseConnection, cfg: &Config) -> Result<Option<Bootstrapped>, BootstrapError> {
+pub async fn first_start(
+    db: &DatabaseConnection,
+    cfg: &Config,
+) -> Result<Option<Bootstrapped>, BootstrapError> {
     if users::count(db).await? > 0 {
         return Ok(None);
     }
@@ -43,7 +46,9 @@ pub async fn first_start(db: &DatabaseConnection, cfg: &Config) -> Result<Option
         Some(c) => c,
         None => clinics::create(db, &code, &ClinicName::parse("Clinique démo")?).await?,
     };
-    let hash = password::hash(password.expose().to_owned()).await.map_err(|_| BootstrapError::Hash)?;
+    let hash = password::hash(password.expose().to_owned())
+        .await
+        .map_err(|_| BootstrapError::Hash)?;
     let write = UserWrite {
         display_name: DisplayName::parse("Administrator")?,
         role: Role::Administrator,
@@ -52,5 +57,7 @@ pub async fn first_start(db: &DatabaseConnection, cfg: &Config) -> Result<Option
         password_hash: Some(hash),
     };
     users::create(db, &Username::parse("admin")?, write).await?;
-    Ok(Some(Bootstrapped { generated_password: generated }))
+    Ok(Some(Bootstrapped {
+        generated_password: generated,
+    }))
 }

@@ -4,7 +4,11 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "passerelle", version, about = "Passerelle: routing and workflow layer between PACS and VNAs")]
+#[command(
+    name = "passerelle",
+    version,
+    about = "Passerelle: routing and workflow layer between PACS and VNAs"
+)]
 pub struct Cli {
     /// TOML configuration file (values can be overridden by PASSERELLE__SECTION__KEY variables).
     #[arg(long, global = true, env = "PASSERELLE_CONFIG")]

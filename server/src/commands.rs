@@ -1,12 +1,12 @@
 //! What each CLI command does: serve, migrate (up / down / status), user add.
 
+use crate::auth::{DbSessionStore, password};
 use crate::bootstrap;
 use crate::cli::{MigrateAction, UserAdd};
 use crate::config::Config;
 use crate::db::users::UserWrite;
 use crate::db::{self, clinics, users};
 use crate::state::AppState;
-use crate::auth::{DbSessionStore, password};
 use anyhow::{Context, bail};
 use domain::{ClinicCode, DisplayName, NewPassword, Role, Username};
 use migrations::{Migrator, MigratorTrait};
@@ -17,8 +17,12 @@ use tower_sessions::session_store::ExpiredDeletion;
 
 /// Connects to the configured database, creating the data directory for SQLite.
 pub async fn open_db(cfg: &Config) -> anyhow::Result<DatabaseConnection> {
-    std::fs::create_dir_all(&cfg.server.data_dir)
-        .with_context(|| format!("cannot create data directory {}", cfg.server.data_dir.display()))?;
+    std::fs::create_dir_all(&cfg.server.data_dir).with_context(|| {
+        format!(
+            "cannot create data directory {}",
+            cfg.server.data_dir.display()
+        )
+    })?;
     db::connect(&cfg.database_url(), cfg.database.max_connections)
         .await
         .context("cannot open the database (check database.url)")
@@ -34,7 +38,9 @@ pub async fn serve(cfg: Config) -> anyhow::Result<()> {
                 "First start: created clinic DEMO and user `admin` with password: {p}\n\
                  (shown once; change it after signing in, or set PASSERELLE__BOOTSTRAP__ADMIN_PASSWORD)"
             ),
-            None => println!("First start: created clinic DEMO and user `admin` (password from configuration)."),
+            None => println!(
+                "First start: created clinic DEMO and user `admin` (password from configuration)."
+            ),
         }
     }
     password::warm_up();
@@ -46,9 +52,12 @@ pub async fn serve(cfg: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {addr} (server.http_addr)"))?;
     println!("Passerelle listening on http://{addr}");
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     Ok(())
 }
 
@@ -73,7 +82,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -100,7 +110,11 @@ pub async fn migrate(cfg: Config, action: MigrateAction) -> anyhow::Result<()> {
                 .map(|m| m.name().to_owned())
                 .collect();
             for m in Migrator::migrations() {
-                let state = if applied.iter().any(|a| a == m.name()) { "applied" } else { "pending" };
+                let state = if applied.iter().any(|a| a == m.name()) {
+                    "applied"
+                } else {
+                    "pending"
+                };
                 println!("{state:8} {}", m.name());
             }
         }
@@ -131,7 +145,13 @@ pub async fn user_add(cfg: Config, args: UserAdd) -> anyhow::Result<()> {
     };
     let password = NewPassword::parse(&password).context("password")?;
     let hash = password::hash(password.expose().to_owned()).await?;
-    let write = UserWrite { display_name, role, clinics: ids, active: true, password_hash: Some(hash) };
+    let write = UserWrite {
+        display_name,
+        role,
+        clinics: ids,
+        active: true,
+        password_hash: Some(hash),
+    };
     let user = users::create(&db, &username, write).await?;
     println!("created user {} ({})", user.username, user.role);
     if generated {

@@ -17,7 +17,7 @@ pub enum ConfigError {
     Key { key: &'static str, reason: String },
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub server: ServerConfig,
@@ -88,7 +88,10 @@ impl Default for ServerConfig {
 
 impl Default for DatabaseConfig {
     fn default() -> Self {
-        Self { url: String::new(), max_connections: 16 }
+        Self {
+            url: String::new(),
+            max_connections: 16,
+        }
     }
 }
 
@@ -107,17 +110,9 @@ impl Default for AuthConfig {
 
 impl Default for BootstrapConfig {
     fn default() -> Self {
-        Self { admin_password: None, demo: true }
-    }
-}
-
-impl Default for Config {
-    fn default() -> Self {
         Self {
-            server: ServerConfig::default(),
-            database: DatabaseConfig::default(),
-            auth: AuthConfig::default(),
-            bootstrap: BootstrapConfig::default(),
+            admin_password: None,
+            demo: true,
         }
     }
 }
@@ -140,12 +135,23 @@ impl Config {
 
     /// Checks what serde cannot.
     fn validate(&self) -> Result<(), ConfigError> {
-        let key = |key, reason: &str| Err(ConfigError::Key { key, reason: reason.to_owned() });
+        let key = |key, reason: &str| {
+            Err(ConfigError::Key {
+                key,
+                reason: reason.to_owned(),
+            })
+        };
         let url = &self.database.url;
-        if !(url.is_empty() || url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        if !(url.is_empty()
+            || url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
             return key("database.url", "must start with sqlite: or postgres://");
         }
-        if !(self.server.public_url.starts_with("http://") || self.server.public_url.starts_with("https://")) {
+        if !(self.server.public_url.starts_with("http://")
+            || self.server.public_url.starts_with("https://"))
+        {
             return key("server.public_url", "must start with http:// or https://");
         }
         if self.auth.idle_timeout_minutes == 0 || self.auth.absolute_timeout_hours == 0 {
@@ -163,7 +169,10 @@ impl Config {
     /// The database URL, defaulting to SQLite in the data directory.
     pub fn database_url(&self) -> String {
         if self.database.url.is_empty() {
-            format!("sqlite://{}?mode=rwc", self.server.data_dir.join("passerelle.db").display())
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.server.data_dir.join("passerelle.db").display()
+            )
         } else {
             self.database.url.clone()
         }

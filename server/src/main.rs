@@ -13,7 +13,9 @@ const EXIT_CONFIG: u8 = 78;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .init();
     let mut cfg = match Config::load(cli.config.as_deref()) {
         Ok(c) => c,
@@ -36,7 +38,9 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve => commands::serve(cfg).await,
             Command::Migrate { action } => commands::migrate(cfg, action).await,
-            Command::User { action: UserAction::Add(args) } => commands::user_add(cfg, args).await,
+            Command::User {
+                action: UserAction::Add(args),
+            } => commands::user_add(cfg, args).await,
         }
     });
     match result {

@@ -37,7 +37,11 @@ impl From<RepoError> for ApiError {
 }
 
 fn require(user: &SessionUser, p: Permission) -> Result<(), ApiError> {
-    if user.role.can(p) { Ok(()) } else { Err(ApiError::Forbidden) }
+    if user.role.can(p) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
+    }
 }
 
 fn pw_error(e: password::PasswordError) -> ApiError {
@@ -57,7 +61,9 @@ impl AppBackend {
         let account = username.trim().to_lowercase();
         let limiter = &self.state.limiter;
         if let Some(wait) = limiter.check(&account, ip) {
-            return Err(ApiError::RateLimited { retry_after_secs: wait.as_secs().max(1) });
+            return Err(ApiError::RateLimited {
+                retry_after_secs: wait.as_secs().max(1),
+            });
         }
         let row = match Username::parse(&account) {
             Ok(u) => users::find_login(&self.state.db, &u).await?,
@@ -67,7 +73,9 @@ impl AppBackend {
             Some(r) if r.active => (Some(r.password_hash), Some(r.id)),
             _ => (None, None),
         };
-        let ok = password::verify(password.to_owned(), stored).await.map_err(pw_error)?;
+        let ok = password::verify(password.to_owned(), stored)
+            .await
+            .map_err(pw_error)?;
         match (ok, id) {
             (true, Some(id)) => {
                 limiter.record_success(&account, ip);
@@ -84,12 +92,18 @@ impl AppBackend {
     async fn user_write(&self, form: &UserForm, creating: bool) -> Result<UserWrite, ApiError> {
         let display_name = DisplayName::parse(&form.display_name)?;
         if form.clinics.is_empty() {
-            return Err(ApiError::Invalid("a user belongs to at least one clinic".into()));
+            return Err(ApiError::Invalid(
+                "a user belongs to at least one clinic".into(),
+            ));
         }
         let password_hash = match form.password.as_deref().filter(|p| !p.is_empty()) {
             Some(p) => {
                 let p = NewPassword::parse(p)?;
-                Some(password::hash(p.expose().to_owned()).await.map_err(pw_error)?)
+                Some(
+                    password::hash(p.expose().to_owned())
+                        .await
+                        .map_err(pw_error)?,
+                )
             }
             None if creating => return Err(ApiError::Invalid("a password is required".into())),
             None => None,
@@ -97,17 +111,32 @@ impl AppBackend {
         let mut clinics: Vec<ClinicId> = form.clinics.iter().map(|c| ClinicId(*c)).collect();
         clinics.sort();
         clinics.dedup();
-        Ok(UserWrite { display_name, role: form.role, clinics, active: form.active, password_hash })
+        Ok(UserWrite {
+            display_name,
+            role: form.role,
+            clinics,
+            active: form.active,
+            password_hash,
+        })
     }
 }
 
 #[async_trait::async_trait]
 impl Backend for AppBackend {
-    async fn login(&self, req: &RequestCtx, username: &str, password: &str) -> Result<SessionUser, ApiError> {
-        let (account, id) = self.check_credentials(req.client_ip, username, password).await?;
+    async fn login(
+        &self,
+        req: &RequestCtx,
+        username: &str,
+        password: &str,
+    ) -> Result<SessionUser, ApiError> {
+        let (account, id) = self
+            .check_credentials(req.client_ip, username, password)
+            .await?;
         req.session.begin(id).await?;
         tracing::info!(account = %account, ip = %req.client_ip, "signed in");
-        users::session_user(&self.state.db, id).await?.ok_or(ApiError::BadCredentials)
+        users::session_user(&self.state.db, id)
+            .await?
+            .ok_or(ApiError::BadCredentials)
     }
 
     async fn clinics(&self, user: &SessionUser) -> Result<Vec<ClinicView>, ApiError> {
@@ -120,7 +149,11 @@ impl Backend for AppBackend {
         Ok(clinics::get(&self.state.db, &user.scope(), id).await?)
     }
 
-    async fn save_clinic(&self, user: &SessionUser, form: ClinicForm) -> Result<ClinicView, ApiError> {
+    async fn save_clinic(
+        &self,
+        user: &SessionUser,
+        form: ClinicForm,
+    ) -> Result<ClinicView, ApiError> {
         require(user, Permission::ManageClinics)?;
         let code = ClinicCode::parse(&form.code)?;
         let name = ClinicName::parse(&form.name)?;

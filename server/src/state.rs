@@ -30,7 +30,12 @@ impl AppState {
             .site_pkg_dir("pkg")
             .site_addr(config.server.http_addr)
             .build();
-        Self { db, config: Arc::new(config), limiter: Arc::new(limiter), leptos }
+        Self {
+            db,
+            config: Arc::new(config),
+            limiter: Arc::new(limiter),
+            leptos,
+        }
     }
 }
 

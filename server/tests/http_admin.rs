@@ -20,13 +20,22 @@ async fn admin(router: &axum::Router) -> Client {
 
 async fn create_clinic(c: &mut Client, code: &str, name: &str) -> i64 {
     let r = c
-        .post_json("/api/save_clinic", json!({ "form": { "id": null, "code": code, "name": name, "active": true } }))
+        .post_json(
+            "/api/save_clinic",
+            json!({ "form": { "id": null, "code": code, "name": name, "active": true } }),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     r.json()["id"].as_i64().expect("id")
 }
 
-async fn save_user(c: &mut Client, id: Option<i64>, username: &str, clinics: &[i64], active: bool) -> (StatusCode, Value) {
+async fn save_user(
+    c: &mut Client,
+    id: Option<i64>,
+    username: &str,
+    clinics: &[i64],
+    active: bool,
+) -> (StatusCode, Value) {
     let form = json!({ "form": {
         "id": id, "username": username, "display_name": "Marie Tremblay", "role": "clinic_staff",
         "clinics": clinics, "active": active, "password": if id.is_none() { Some(STAFF_PW) } else { None },
@@ -49,21 +58,51 @@ async fn staff_of_clinic_a_cannot_read_clinic_b() {
         let mut staff = Client::new(router.clone());
         assert_eq!(staff.login("marie", STAFF_PW).await.status, StatusCode::OK);
         let list = staff.get("/api/v1/clinics").await.json();
-        let codes: Vec<&str> = list.as_array().expect("array").iter().filter_map(|c| c["code"].as_str()).collect();
+        let codes: Vec<&str> = list
+            .as_array()
+            .expect("array")
+            .iter()
+            .filter_map(|c| c["code"].as_str())
+            .collect();
         assert_eq!(codes, ["MTL-A"], "staff sees only their clinic");
-        assert_eq!(staff.get(&format!("/api/v1/clinics/{a}")).await.status, StatusCode::OK);
-        assert_eq!(staff.get(&format!("/api/v1/clinics/{b}")).await.status, StatusCode::NOT_FOUND);
-        let via_fn = staff.post_form("/api/clinic", &[("id", &b.to_string())]).await;
-        assert_eq!(via_fn.status, StatusCode::NOT_FOUND, "same scope through the UI's server function");
+        assert_eq!(
+            staff.get(&format!("/api/v1/clinics/{a}")).await.status,
+            StatusCode::OK
+        );
+        assert_eq!(
+            staff.get(&format!("/api/v1/clinics/{b}")).await.status,
+            StatusCode::NOT_FOUND
+        );
+        let via_fn = staff
+            .post_form("/api/clinic", &[("id", &b.to_string())])
+            .await;
+        assert_eq!(
+            via_fn.status,
+            StatusCode::NOT_FOUND,
+            "same scope through the UI's server function"
+        );
         let page = staff.get_page(&format!("/clinics/{b}")).await;
-        assert!(!page.body.contains("Clinique B"), "the page does not show clinic B");
-        assert_eq!(staff.get("/api/v1/users").await.status, StatusCode::FORBIDDEN);
+        assert!(
+            !page.body.contains("Clinique B"),
+            "the page does not show clinic B"
+        );
+        assert_eq!(
+            staff.get("/api/v1/users").await.status,
+            StatusCode::FORBIDDEN
+        );
         let r = staff
-            .post_json("/api/save_clinic", json!({ "form": { "id": b, "code": "QC-B", "name": "Mine", "active": true } }))
+            .post_json(
+                "/api/save_clinic",
+                json!({ "form": { "id": b, "code": "QC-B", "name": "Mine", "active": true } }),
+            )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         let all = adm.get("/api/v1/clinics").await.json();
-        assert_eq!(all.as_array().map(Vec::len), Some(3), "admin sees DEMO, A and B");
+        assert_eq!(
+            all.as_array().map(Vec::len),
+            Some(3),
+            "admin sees DEMO, A and B"
+        );
         t.finish().await;
     }
 }
@@ -76,11 +115,17 @@ async fn admin_edits_clinics_and_users_with_validation() {
         let mut adm = admin(&router).await;
         let a = create_clinic(&mut adm, "mtl-a", "Clinique A").await;
         let dup = adm
-            .post_json("/api/save_clinic", json!({ "form": { "id": null, "code": "MTL-A", "name": "x", "active": true } }))
+            .post_json(
+                "/api/save_clinic",
+                json!({ "form": { "id": null, "code": "MTL-A", "name": "x", "active": true } }),
+            )
             .await;
         assert_eq!(dup.status, StatusCode::CONFLICT, "{}", dup.body);
         let bad = adm
-            .post_json("/api/save_clinic", json!({ "form": { "id": null, "code": "no spaces", "name": "x", "active": true } }))
+            .post_json(
+                "/api/save_clinic",
+                json!({ "form": { "id": null, "code": "no spaces", "name": "x", "active": true } }),
+            )
             .await;
         assert_eq!(bad.status, StatusCode::BAD_REQUEST);
         assert!(bad.body.contains("clinic code"), "{}", bad.body);
@@ -106,7 +151,11 @@ async fn admin_edits_clinics_and_users_with_validation() {
                 "id": my_id, "username": "admin", "display_name": "Administrator", "role": "administrator",
                 "clinics": [1], "active": false, "password": null } }))
             .await;
-        assert_eq!(own.status, StatusCode::BAD_REQUEST, "an administrator cannot deactivate themselves");
+        assert_eq!(
+            own.status,
+            StatusCode::BAD_REQUEST,
+            "an administrator cannot deactivate themselves"
+        );
         let users = adm.get("/api/v1/users").await.json();
         assert_eq!(users.as_array().map(Vec::len), Some(2));
         t.finish().await;
@@ -133,11 +182,21 @@ async fn deactivating_a_user_ends_their_sessions() {
             .await
             .expect("count");
         assert_eq!(left, 0, "sessions deleted");
-        assert_eq!(staff.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(staff.login("marie", STAFF_PW).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            staff.get("/api/v1/me").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            staff.login("marie", STAFF_PW).await.status,
+            StatusCode::UNAUTHORIZED
+        );
         let (s, _) = save_user(&mut adm, Some(id), "marie", &[a], true).await;
         assert_eq!(s, StatusCode::OK);
-        assert_eq!(staff.login("marie", STAFF_PW).await.status, StatusCode::OK, "reactivated");
+        assert_eq!(
+            staff.login("marie", STAFF_PW).await.status,
+            StatusCode::OK,
+            "reactivated"
+        );
         t.finish().await;
     }
 }

@@ -31,9 +31,19 @@ async fn login_then_logout() {
         assert_eq!(c.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
         let ok = c.login("admin", ADMIN_PW).await;
         assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
-        let set_cookie = ok.headers.get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or("");
-        assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"), "{set_cookie}");
-        assert!(!set_cookie.contains("Secure"), "plain http in tests: no Secure flag");
+        let set_cookie = ok
+            .headers
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        assert!(
+            set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
+            "{set_cookie}"
+        );
+        assert!(
+            !set_cookie.contains("Secure"),
+            "plain http in tests: no Secure flag"
+        );
         let me = c.get("/api/v1/me").await;
         assert_eq!(me.json()["username"], "admin");
         let old = c.cookie.clone();
@@ -41,7 +51,11 @@ async fn login_then_logout() {
         assert_eq!(out.status, StatusCode::OK, "{}", out.body);
         assert!(c.cookie.is_none(), "cookie removed at sign-out");
         c.cookie = old;
-        assert_eq!(c.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED, "old session is dead");
+        assert_eq!(
+            c.get("/api/v1/me").await.status,
+            StatusCode::UNAUTHORIZED,
+            "old session is dead"
+        );
         t
     })
     .await;
@@ -63,10 +77,16 @@ async fn wrong_password_and_unknown_user_answer_alike() {
             unknown_ms.push(s.elapsed().as_secs_f64());
             assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
             assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
-            assert_eq!(wrong.body, unknown.body, "same answer for unknown user and wrong password");
+            assert_eq!(
+                wrong.body, unknown.body,
+                "same answer for unknown user and wrong password"
+            );
         }
         let (w, u) = (wrong_ms.iter().sum::<f64>(), unknown_ms.iter().sum::<f64>());
-        assert!(u > w / 3.0 && w > u / 3.0, "similar time: wrong {w:.3}s, unknown {u:.3}s");
+        assert!(
+            u > w / 3.0 && w > u / 3.0,
+            "similar time: wrong {w:.3}s, unknown {u:.3}s"
+        );
         assert!(c.cookie.is_none(), "no session for failed sign-ins");
         t
     })
@@ -86,7 +106,11 @@ async fn session_id_changes_at_login() {
         let second = c.cookie.clone().expect("cookie");
         assert_ne!(first, second, "a new id at each sign-in");
         c.cookie = Some(first);
-        assert_eq!(c.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED, "previous id is dead");
+        assert_eq!(
+            c.get("/api/v1/me").await.status,
+            StatusCode::UNAUTHORIZED,
+            "previous id is dead"
+        );
         t
     })
     .await;
@@ -100,16 +124,31 @@ async fn failed_logins_are_rate_limited_without_locking_out_the_owner() {
         assert_eq!(owner.login("admin", ADMIN_PW).await.status, StatusCode::OK);
         let mut attacker = Client::new(router).from([10, 0, 0, 2]);
         for _ in 0..3 {
-            assert_eq!(attacker.login("admin", "guess guess guess").await.status, StatusCode::UNAUTHORIZED);
+            assert_eq!(
+                attacker.login("admin", "guess guess guess").await.status,
+                StatusCode::UNAUTHORIZED
+            );
         }
         let blocked = attacker.login("admin", "guess guess guess").await;
         assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS);
-        let retry: u64 = blocked.headers["retry-after"].to_str().ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+        let retry: u64 = blocked.headers["retry-after"]
+            .to_str()
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
         assert!((1..=600).contains(&retry), "Retry-After {retry}");
         let even_right = attacker.login("admin", ADMIN_PW).await;
-        assert_eq!(even_right.status, StatusCode::TOO_MANY_REQUESTS, "blocked, even with the right password");
+        assert_eq!(
+            even_right.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "blocked, even with the right password"
+        );
         let mut owner_again = Client::new(owner.router.clone()).from([10, 0, 0, 1]);
-        assert_eq!(owner_again.login("admin", ADMIN_PW).await.status, StatusCode::OK, "owner still gets in");
+        assert_eq!(
+            owner_again.login("admin", ADMIN_PW).await.status,
+            StatusCode::OK,
+            "owner still gets in"
+        );
         t
     })
     .await;
@@ -124,7 +163,10 @@ async fn failed_logins_are_rate_limited_per_address() {
             let a = c.login(&format!("user{n}"), "guess guess guess").await;
             assert_eq!(a.status, StatusCode::UNAUTHORIZED);
         }
-        assert_eq!(c.login("user99", "guess guess guess").await.status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(
+            c.login("user99", "guess guess guess").await.status,
+            StatusCode::TOO_MANY_REQUESTS
+        );
         t
     })
     .await;
@@ -137,7 +179,9 @@ async fn idle_sessions_expire() {
         let mut c = Client::new(router);
         assert_eq!(c.login("admin", ADMIN_PW).await.status, StatusCode::OK);
         let past = server::db::now() - 10;
-        t.db.execute_unprepared(&format!("UPDATE sessions SET expires_at = {past}")).await.expect("update");
+        t.db.execute_unprepared(&format!("UPDATE sessions SET expires_at = {past}"))
+            .await
+            .expect("update");
         assert_eq!(c.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
         t
     })
@@ -150,13 +194,23 @@ async fn sessions_end_after_the_absolute_timeout() {
         let (router, _) = app(&t).await;
         let mut c = Client::new(router);
         assert_eq!(c.login("admin", ADMIN_PW).await.status, StatusCode::OK);
-        let row = session::Entity::find().one(&t.db).await.expect("query").expect("session row");
-        let mut rec: tower_sessions::session::Record = rmp_serde::from_slice(&row.data).expect("decode");
-        rec.data.insert("login_at".into(), serde_json::json!(server::db::now() - 13 * 3600));
+        let row = session::Entity::find()
+            .one(&t.db)
+            .await
+            .expect("query")
+            .expect("session row");
+        let mut rec: tower_sessions::session::Record =
+            rmp_serde::from_slice(&row.data).expect("decode");
+        rec.data.insert(
+            "login_at".into(),
+            serde_json::json!(server::db::now() - 13 * 3600),
+        );
         let data = rmp_serde::to_vec(&rec).expect("encode");
         let mut am: session::ActiveModel = row.into();
         am.data = sea_orm::Set(data);
-        sea_orm::ActiveModelTrait::update(am, &t.db).await.expect("save");
+        sea_orm::ActiveModelTrait::update(am, &t.db)
+            .await
+            .expect("save");
         assert_eq!(c.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
         t
     })
@@ -174,12 +228,21 @@ async fn cross_site_posts_are_refused() {
             if let Some(o) = origin {
                 b = b.header("origin", o);
             }
-            b.body(axum::body::Body::from(format!("username=admin&password={ADMIN_PW}"))).expect("req")
+            b.body(axum::body::Body::from(format!(
+                "username=admin&password={ADMIN_PW}"
+            )))
+            .expect("req")
         };
         assert_eq!(c.send(req(None)).await.status, StatusCode::FORBIDDEN);
-        assert_eq!(c.send(req(Some("https://evil.example"))).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            c.send(req(Some("https://evil.example"))).await.status,
+            StatusCode::FORBIDDEN
+        );
         assert!(c.cookie.is_none());
-        assert_eq!(c.send(req(Some("http://localhost"))).await.status, StatusCode::OK);
+        assert_eq!(
+            c.send(req(Some("http://localhost"))).await.status,
+            StatusCode::OK
+        );
         t
     })
     .await;
@@ -200,13 +263,22 @@ async fn pages_need_a_session() {
         assert_eq!(c.get_page("/login").await.headers["location"], "/");
         let users = c.get_page("/admin/users").await;
         assert_eq!(users.status, StatusCode::OK);
-        assert!(users.body.contains("admin"), "user list rendered on the server");
+        assert!(
+            users.body.contains("admin"),
+            "user list rendered on the server"
+        );
         let session = c.cookie.clone().unwrap_or_default();
         c.cookie = Some(format!("{session}; passerelle_lang=fr"));
         let fr = c.get_page("/admin/users").await;
         c.cookie = Some(session);
-        assert!(fr.body.contains("lang=\"fr\"") && fr.body.contains("Utilisateurs"), "French from the cookie");
-        assert_eq!(c.get_page("/no/such/page").await.status, StatusCode::NOT_FOUND);
+        assert!(
+            fr.body.contains("lang=\"fr\"") && fr.body.contains("Utilisateurs"),
+            "French from the cookie"
+        );
+        assert_eq!(
+            c.get_page("/no/such/page").await.status,
+            StatusCode::NOT_FOUND
+        );
         let _ = Kind::Sqlite;
         t
     })

@@ -15,11 +15,16 @@ fn main() -> anyhow::Result<()> {
 }
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 fn target_dir(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"))
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
 }
 
 fn site(release: bool) -> anyhow::Result<()> {
@@ -27,14 +32,25 @@ fn site(release: bool) -> anyhow::Result<()> {
     let profile = if release { "wasm-release" } else { "dev" };
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .current_dir(&root)
-        .args(["build", "-p", "frontend", "--target", "wasm32-unknown-unknown", "--profile", profile])
+        .args([
+            "build",
+            "-p",
+            "frontend",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--profile",
+            profile,
+        ])
         .status()
         .context("running cargo build for the frontend")?;
     if !status.success() {
         bail!("frontend build failed");
     }
     let dir = if release { "wasm-release" } else { "debug" };
-    let wasm = target_dir(&root).join("wasm32-unknown-unknown").join(dir).join("frontend.wasm");
+    let wasm = target_dir(&root)
+        .join("wasm32-unknown-unknown")
+        .join(dir)
+        .join("frontend.wasm");
     let site = root.join("target").join("site");
     let pkg = site.join("pkg");
     std::fs::create_dir_all(&pkg)?;
@@ -48,7 +64,10 @@ fn site(release: bool) -> anyhow::Result<()> {
     if release {
         optimise(&root, &pkg.join("passerelle.wasm"))?;
     }
-    std::fs::copy(root.join("style").join("main.css"), pkg.join("passerelle.css"))?;
+    std::fs::copy(
+        root.join("style").join("main.css"),
+        pkg.join("passerelle.css"),
+    )?;
     copy_dir(&root.join("public"), &site)?;
     println!("site ready in {}", site.display());
     Ok(())

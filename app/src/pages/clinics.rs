@@ -2,7 +2,7 @@
 
 use super::id_param;
 use crate::api::{ClinicForm, SaveClinic, get_clinic, list_clinics};
-use crate::i18n::{I18n, Msg, use_i18n};
+use crate::i18n::{I18n, Msg, field_error, use_i18n};
 use crate::widgets::{ErrorMsg, Loading};
 use domain::views::ClinicView;
 use leptos::prelude::*;
@@ -137,7 +137,12 @@ pub fn ClinicEditPage() -> impl IntoView {
         move || id_param(params.read().get("id")),
         |id| async move {
             match id {
-                Ok(None) => Ok(ClinicForm { id: None, code: String::new(), name: String::new(), active: true }),
+                Ok(None) => Ok(ClinicForm {
+                    id: None,
+                    code: String::new(),
+                    name: String::new(),
+                    active: true,
+                }),
                 Ok(Some(id)) => get_clinic(id).await.map(|c| ClinicForm {
                     id: Some(c.id.0),
                     code: c.code.to_string(),
@@ -168,9 +173,12 @@ fn ClinicEditor(initial: ClinicForm) -> impl IntoView {
     let name = RwSignal::new(initial.name);
     let active = RwSignal::new(initial.active);
     let save = ServerAction::<SaveClinic>::new();
-    let code_error = move || domain::ClinicCode::parse(&code.get()).err().map(|e| e.to_string());
-    let name_error = move || domain::ClinicName::parse(&name.get()).err().map(|e| e.to_string());
-    let invalid = move || code_error().is_some() || name_error().is_some();
+    let code_error = move || field_error(i18n, &code.get(), domain::ClinicCode::parse);
+    let name_error = move || field_error(i18n, &name.get(), domain::ClinicName::parse);
+    let invalid = move || {
+        domain::ClinicCode::parse(&code.get()).is_err()
+            || domain::ClinicName::parse(&name.get()).is_err()
+    };
     Effect::new(move |_| {
         if let Some(Ok(_)) = save.value().get() {
             use_navigate()("/admin/clinics", Default::default());
@@ -178,7 +186,12 @@ fn ClinicEditor(initial: ClinicForm) -> impl IntoView {
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let form = ClinicForm { id, code: code.get_untracked(), name: name.get_untracked(), active: active.get_untracked() };
+        let form = ClinicForm {
+            id,
+            code: code.get_untracked(),
+            name: name.get_untracked(),
+            active: active.get_untracked(),
+        };
         save.dispatch(SaveClinic { form });
     };
     view! {

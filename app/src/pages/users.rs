@@ -2,7 +2,7 @@
 
 use super::id_param;
 use crate::api::{ApiError, SaveUser, UserForm, get_user, list_clinics, list_users};
-use crate::i18n::{I18n, Msg, role_msg, use_i18n};
+use crate::i18n::{I18n, Msg, field_error, role_msg, use_i18n};
 use crate::widgets::{ErrorMsg, Loading};
 use domain::Role;
 use domain::views::{ClinicView, UserView};
@@ -189,15 +189,15 @@ fn UserEditor(initial: UserForm, clinics: Vec<ClinicView>) -> impl IntoView {
     let password = RwSignal::new(String::new());
     let save = ServerAction::<SaveUser>::new();
     // Validated in the browser with the same domain types the server uses.
-    let username_error = move || domain::Username::parse(&username.get()).err().map(|e| e.to_string());
-    let name_error = move || domain::DisplayName::parse(&display_name.get()).err().map(|e| e.to_string());
-    let password_error = move || {
-        let p = password.get();
-        (id.is_none() || !p.is_empty())
-            .then(|| domain::NewPassword::parse(&p).err().map(|e| e.to_string()))
-            .flatten()
+    let username_error = move || field_error(i18n, &username.get(), domain::Username::parse);
+    let name_error = move || field_error(i18n, &display_name.get(), domain::DisplayName::parse);
+    let password_error = move || field_error(i18n, &password.get(), domain::NewPassword::parse);
+    let invalid = move || {
+        domain::Username::parse(&username.get()).is_err()
+            || domain::DisplayName::parse(&display_name.get()).is_err()
+            || (id.is_none() || !password.get().is_empty())
+                && domain::NewPassword::parse(&password.get()).is_err()
     };
-    let invalid = move || username_error().is_some() || name_error().is_some() || password_error().is_some();
     Effect::new(move |_| {
         if let Some(Ok(_)) = save.value().get() {
             use_navigate()("/admin/users", Default::default());
@@ -217,7 +217,11 @@ fn UserEditor(initial: UserForm, clinics: Vec<ClinicView>) -> impl IntoView {
         };
         save.dispatch(SaveUser { form });
     };
-    let pw_label = if id.is_some() { Msg::NewPasswordOptional } else { Msg::InitialPassword };
+    let pw_label = if id.is_some() {
+        Msg::NewPasswordOptional
+    } else {
+        Msg::InitialPassword
+    };
     view! {
         <section class="card">
             <h1>{move || i18n.t(if id.is_some() { Msg::EditUser } else { Msg::NewUser })}</h1>

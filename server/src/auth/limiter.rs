@@ -41,7 +41,12 @@ fn remaining(map_value: Option<Instant>) -> Option<Duration> {
 }
 
 impl LoginLimiter {
-    pub fn new(account_burst: u32, account_refill_secs: u32, address_burst: u32, address_refill_secs: u32) -> Self {
+    pub fn new(
+        account_burst: u32,
+        account_refill_secs: u32,
+        address_burst: u32,
+        address_refill_secs: u32,
+    ) -> Self {
         Self {
             accounts: RateLimiter::keyed(quota(account_burst, account_refill_secs))
                 .with_middleware::<StateInformationMiddleware>(),
@@ -75,7 +80,8 @@ impl LoginLimiter {
     /// attempt is allowed again.
     pub fn record_failure(&self, account: &str, ip: IpAddr) {
         if let Some(wait) = self.spend(&self.accounts, &account.to_owned()) {
-            self.blocked_accounts.insert(account.to_owned(), Instant::now() + wait);
+            self.blocked_accounts
+                .insert(account.to_owned(), Instant::now() + wait);
         }
         if let Some(wait) = self.spend(&self.addresses, &ip) {
             self.blocked_addresses.insert(ip, Instant::now() + wait);
@@ -83,7 +89,11 @@ impl LoginLimiter {
     }
 
     /// Takes one cell; returns how long the key must wait if none is left.
-    fn spend<K: Clone + Eq + std::hash::Hash>(&self, limiter: &Keyed<K>, key: &K) -> Option<Duration> {
+    fn spend<K: Clone + Eq + std::hash::Hash>(
+        &self,
+        limiter: &Keyed<K>,
+        key: &K,
+    ) -> Option<Duration> {
         match limiter.check_key(key) {
             Ok(snapshot) if snapshot.remaining_burst_capacity() == 0 => {
                 Some(snapshot.quota().replenish_interval())
@@ -95,7 +105,8 @@ impl LoginLimiter {
 
     /// Remembers the address as trusted for this account.
     pub fn record_success(&self, account: &str, ip: IpAddr) {
-        self.trusted.insert((account.to_owned(), ip), Instant::now());
+        self.trusted
+            .insert((account.to_owned(), ip), Instant::now());
     }
 
     /// Drops expired entries (called periodically).
@@ -126,8 +137,14 @@ mod tests {
         }
         let wait = l.check("alice", ip(2)).expect("blocked");
         assert!(wait <= Duration::from_secs(60));
-        assert!(l.check("alice", ip(1)).is_none(), "the owner's usual address still gets in");
-        assert!(l.check("bob", ip(2)).is_none(), "other accounts are not blocked");
+        assert!(
+            l.check("alice", ip(1)).is_none(),
+            "the owner's usual address still gets in"
+        );
+        assert!(
+            l.check("bob", ip(2)).is_none(),
+            "other accounts are not blocked"
+        );
     }
 
     #[test]

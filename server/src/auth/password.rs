@@ -15,7 +15,8 @@ pub enum PasswordError {
 }
 
 fn hasher() -> Result<Argon2<'static>, PasswordError> {
-    let params = Params::new(19 * 1024, 2, 1, None).map_err(|e| PasswordError::Hash(e.to_string()))?;
+    let params =
+        Params::new(19 * 1024, 2, 1, None).map_err(|e| PasswordError::Hash(e.to_string()))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -51,7 +52,9 @@ pub async fn verify(password: String, stored: Option<String>) -> Result<bool, Pa
         let known = stored.is_some();
         let phc = stored.unwrap_or_else(|| dummy_hash().to_owned());
         let ok = match PasswordHash::new(&phc) {
-            Ok(parsed) => hasher()?.verify_password(password.as_bytes(), &parsed).is_ok(),
+            Ok(parsed) => hasher()?
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok(),
             Err(_) => false,
         };
         Ok(ok && known)
@@ -83,10 +86,18 @@ mod tests {
     async fn hash_then_verify() {
         let h = hash("correct horse battery".into()).await.expect("hash");
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(verify("correct horse battery".into(), Some(h.clone())).await.expect("verify"));
+        assert!(
+            verify("correct horse battery".into(), Some(h.clone()))
+                .await
+                .expect("verify")
+        );
         assert!(!verify("wrong".into(), Some(h)).await.expect("verify"));
         assert!(!verify("anything".into(), None).await.expect("verify"));
-        assert!(!verify("x".into(), Some("not a hash".into())).await.expect("verify"));
+        assert!(
+            !verify("x".into(), Some("not a hash".into()))
+                .await
+                .expect("verify")
+        );
     }
 
     #[test]

@@ -78,7 +78,11 @@ pub async fn attach(State(state): State<AppState>, mut req: Request, next: Next)
         Some(s) => (resolve_user(&state, &s).await, Arc::new(TowerSession(s))),
         None => (None, Arc::new(NoSession)),
     };
-    req.extensions_mut().insert(RequestCtx { user, client_ip: ip, session: control });
+    req.extensions_mut().insert(RequestCtx {
+        user,
+        client_ip: ip,
+        session: control,
+    });
     next.run(req).await
 }
 

@@ -45,7 +45,12 @@ impl SessionStore for DbSessionStore {
             let row = to_row(record)?;
             match session::Entity::insert(row).exec(&self.db).await {
                 Ok(_) => return Ok(()),
-                Err(e) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
+                Err(e)
+                    if matches!(
+                        e.sql_err(),
+                        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                    ) =>
+                {
                     record.id = Id::default();
                 }
                 Err(e) => return Err(backend(e)),

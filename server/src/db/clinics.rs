@@ -27,7 +27,10 @@ fn scoped(scope: &Scope) -> sea_orm::Select<clinic::Entity> {
 
 /// The clinics in scope, by code.
 pub async fn list(db: &impl ConnectionTrait, scope: &Scope) -> Result<Vec<ClinicView>, RepoError> {
-    let rows = scoped(scope).order_by_asc(clinic::Column::Code).all(db).await?;
+    let rows = scoped(scope)
+        .order_by_asc(clinic::Column::Code)
+        .all(db)
+        .await?;
     rows.into_iter().map(view).collect()
 }
 
@@ -95,6 +98,9 @@ pub async fn update(
     am.name = Set(name.to_string());
     am.active = Set(active);
     am.updated_at = Set(now());
-    let row = am.update(db).await.map_err(|e| conflict(e, "clinic code"))?;
+    let row = am
+        .update(db)
+        .await
+        .map_err(|e| conflict(e, "clinic code"))?;
     view(row)
 }

@@ -55,7 +55,9 @@ async fn memberships(
         .await?;
     let mut map: HashMap<i64, Vec<ClinicId>> = HashMap::new();
     for r in rows {
-        map.entry(r.user_id).or_default().push(ClinicId(r.clinic_id));
+        map.entry(r.user_id)
+            .or_default()
+            .push(ClinicId(r.clinic_id));
     }
     Ok(map)
 }
@@ -74,7 +76,11 @@ pub async fn find_login(
         .filter(user::Column::Username.eq(username.as_str()))
         .one(db)
         .await?;
-    Ok(row.map(|m| LoginRow { id: UserId(m.id), password_hash: m.password_hash, active: m.active }))
+    Ok(row.map(|m| LoginRow {
+        id: UserId(m.id),
+        password_hash: m.password_hash,
+        active: m.active,
+    }))
 }
 
 /// The signed-in view of an *active* user, or `None` if unknown or deactivated.
@@ -88,7 +94,10 @@ pub async fn session_user(
     if !m.active {
         return Ok(None);
     }
-    let clinics = memberships(db, &[m.id]).await?.remove(&m.id).unwrap_or_default();
+    let clinics = memberships(db, &[m.id])
+        .await?
+        .remove(&m.id)
+        .unwrap_or_default();
     let v = view(m, clinics)?;
     Ok(Some(SessionUser {
         id: v.id,
@@ -101,7 +110,10 @@ pub async fn session_user(
 
 /// Users that belong to at least one clinic in scope (every user for `Scope::All`).
 pub async fn list(db: &impl ConnectionTrait, scope: &Scope) -> Result<Vec<UserView>, RepoError> {
-    let rows = user::Entity::find().order_by_asc(user::Column::Username).all(db).await?;
+    let rows = user::Entity::find()
+        .order_by_asc(user::Column::Username)
+        .all(db)
+        .await?;
     let ids: Vec<i64> = rows.iter().map(|m| m.id).collect();
     let mut members = memberships(db, &ids).await?;
     let mut out = Vec::new();
@@ -116,9 +128,19 @@ pub async fn list(db: &impl ConnectionTrait, scope: &Scope) -> Result<Vec<UserVi
 }
 
 /// One user, if visible in scope.
-pub async fn get(db: &impl ConnectionTrait, scope: &Scope, id: UserId) -> Result<UserView, RepoError> {
-    let m = user::Entity::find_by_id(id.0).one(db).await?.ok_or(RepoError::NotFound)?;
-    let clinics = memberships(db, &[m.id]).await?.remove(&m.id).unwrap_or_default();
+pub async fn get(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    id: UserId,
+) -> Result<UserView, RepoError> {
+    let m = user::Entity::find_by_id(id.0)
+        .one(db)
+        .await?
+        .ok_or(RepoError::NotFound)?;
+    let clinics = memberships(db, &[m.id])
+        .await?
+        .remove(&m.id)
+        .unwrap_or_default();
     let visible = matches!(scope, Scope::All) || clinics.iter().any(|c| scope.allows(*c));
     if !visible {
         return Err(RepoError::NotFound);
@@ -136,10 +158,13 @@ async fn set_memberships(
         .exec(db)
         .await?;
     for c in clinics {
-        user_clinic::ActiveModel { user_id: Set(user), clinic_id: Set(c.0) }
-            .insert(db)
-            .await
-            .map_err(|_| RepoError::Invalid(format!("unknown clinic {}", c.0)))?;
+        user_clinic::ActiveModel {
+            user_id: Set(user),
+            clinic_id: Set(c.0),
+        }
+        .insert(db)
+        .await
+        .map_err(|_| RepoError::Invalid(format!("unknown clinic {}", c.0)))?;
     }
     Ok(())
 }
@@ -150,7 +175,10 @@ pub async fn create(
     username: &Username,
     w: UserWrite,
 ) -> Result<UserView, RepoError> {
-    let hash = w.password_hash.clone().ok_or_else(|| invalid("a password is required"))?;
+    let hash = w
+        .password_hash
+        .clone()
+        .ok_or_else(|| invalid("a password is required"))?;
     let txn = db.begin().await?;
     let t = now();
     let m = user::ActiveModel {
@@ -174,9 +202,16 @@ pub async fn create(
 }
 
 /// Updates a user, in one transaction; deactivating deletes all of the user's sessions.
-pub async fn update(db: &impl TransactionTrait, id: UserId, w: UserWrite) -> Result<UserView, RepoError> {
+pub async fn update(
+    db: &impl TransactionTrait,
+    id: UserId,
+    w: UserWrite,
+) -> Result<UserView, RepoError> {
     let txn = db.begin().await?;
-    let existing = user::Entity::find_by_id(id.0).one(&txn).await?.ok_or(RepoError::NotFound)?;
+    let existing = user::Entity::find_by_id(id.0)
+        .one(&txn)
+        .await?
+        .ok_or(RepoError::NotFound)?;
     let mut am: user::ActiveModel = existing.into();
     am.display_name = Set(w.display_name.to_string());
     am.role = Set(w.role.as_str().to_owned());

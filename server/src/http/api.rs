@@ -16,12 +16,17 @@ pub struct HttpError(pub ApiError);
 
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut res = (status, Json(serde_json::json!({ "error": self.0.to_string() }))).into_response();
-        if let ApiError::RateLimited { retry_after_secs } = self.0 {
-            if let Ok(v) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {
-                res.headers_mut().insert(http::header::RETRY_AFTER, v);
-            }
+        let status =
+            StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut res = (
+            status,
+            Json(serde_json::json!({ "error": self.0.to_string() })),
+        )
+            .into_response();
+        if let ApiError::RateLimited { retry_after_secs } = self.0
+            && let Ok(v) = http::HeaderValue::from_str(&retry_after_secs.to_string())
+        {
+            res.headers_mut().insert(http::header::RETRY_AFTER, v);
         }
         res
     }

@@ -14,7 +14,13 @@ use http::{Method, StatusCode, header};
 fn origin_of(url: &str) -> Option<String> {
     let (scheme, rest) = url.split_once("://")?;
     let host = rest.split(['/', '?', '#']).next()?;
-    (!host.is_empty()).then(|| format!("{}://{}", scheme.to_ascii_lowercase(), host.to_ascii_lowercase()))
+    (!host.is_empty()).then(|| {
+        format!(
+            "{}://{}",
+            scheme.to_ascii_lowercase(),
+            host.to_ascii_lowercase()
+        )
+    })
 }
 
 fn host_of(origin: &str) -> Option<&str> {
@@ -61,10 +67,26 @@ mod tests {
     #[test]
     fn origins() {
         let pu = "https://passerelle.example.qc.ca";
-        assert!(same_origin(Some("127.0.0.1:3000"), pu, Some("http://127.0.0.1:3000")));
-        assert!(same_origin(None, pu, Some("https://passerelle.example.qc.ca")));
-        assert!(same_origin(Some("x"), pu, Some("https://PASSERELLE.example.qc.ca/admin?x")));
-        assert!(!same_origin(Some("127.0.0.1:3000"), pu, Some("http://evil.example")));
+        assert!(same_origin(
+            Some("127.0.0.1:3000"),
+            pu,
+            Some("http://127.0.0.1:3000")
+        ));
+        assert!(same_origin(
+            None,
+            pu,
+            Some("https://passerelle.example.qc.ca")
+        ));
+        assert!(same_origin(
+            Some("x"),
+            pu,
+            Some("https://PASSERELLE.example.qc.ca/admin?x")
+        ));
+        assert!(!same_origin(
+            Some("127.0.0.1:3000"),
+            pu,
+            Some("http://evil.example")
+        ));
         assert!(!same_origin(Some("127.0.0.1:3000"), pu, Some("null")));
         assert!(!same_origin(Some("127.0.0.1:3000"), pu, None));
     }

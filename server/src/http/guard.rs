@@ -9,14 +9,21 @@ use axum::response::{IntoResponse, Redirect, Response};
 use http::Method;
 
 fn is_page(path: &str) -> bool {
-    !(path.starts_with("/api/") || path.starts_with("/pkg/") || path.rsplit('/').next().is_some_and(|last| last.contains('.')))
+    !(path.starts_with("/api/")
+        || path.starts_with("/pkg/")
+        || path
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.contains('.')))
 }
 
 /// Percent-encodes a path for the `next` query parameter.
 fn encode(path: &str) -> String {
     path.bytes()
         .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -26,7 +33,10 @@ pub async fn pages(req: Request, next: Next) -> Response {
     if !matches!(*req.method(), Method::GET | Method::HEAD) || !is_page(req.uri().path()) {
         return next.run(req).await;
     }
-    let signed_in = req.extensions().get::<RequestCtx>().is_some_and(|c| c.user.is_some());
+    let signed_in = req
+        .extensions()
+        .get::<RequestCtx>()
+        .is_some_and(|c| c.user.is_some());
     let path = req.uri().path();
     match (signed_in, path == "/login") {
         (false, false) => Redirect::to(&format!("/login?next={}", encode(path))).into_response(),

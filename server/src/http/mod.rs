@@ -76,7 +76,9 @@ pub fn router(state: AppState) -> Router {
     let app_routes = Router::new()
         .nest("/api/v1", api::routes(backend))
         .route("/api/{*fn_name}", get(server_fns.clone()).post(server_fns))
-        .leptos_routes_with_context(&state, routes, ctx_pages, move || app::shell(options.clone()))
+        .leptos_routes_with_context(&state, routes, ctx_pages, move || {
+            app::shell(options.clone())
+        })
         .fallback(move |req: Request<Body>| async move { fallback(req).await.into_response() })
         .layer(axum::middleware::from_fn(guard::pages))
         .layer(from_fn_with_state(state.clone(), session::attach))
@@ -90,4 +92,3 @@ pub fn router(state: AppState) -> Router {
         .route_service("/favicon.ico", ServeDir::new(&state.config.server.site_dir));
     security_headers(public.merge(app_routes).with_state(state))
 }
-

@@ -31,7 +31,8 @@ pub fn kinds() -> Vec<Kind> {
 }
 
 fn pg_base() -> String {
-    std::env::var("PASSERELLE_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+    std::env::var("PASSERELLE_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
 }
 
 /// A fresh, migrated database; dropped by `finish`.
@@ -47,27 +48,42 @@ impl TestDb {
     pub async fn new(kind: Kind) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let (url, pg_name) = match kind {
-            Kind::Sqlite => (format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display()), None),
+            Kind::Sqlite => (
+                format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display()),
+                None,
+            ),
             Kind::Postgres => {
                 let name = format!("passerelle_t_{}", uuid::Uuid::new_v4().simple());
-                let admin = db::connect(&format!("{}/postgres", pg_base()), 1).await.expect("PostgreSQL at 127.0.0.1:5432");
-                admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create database");
+                let admin = db::connect(&format!("{}/postgres", pg_base()), 1)
+                    .await
+                    .expect("PostgreSQL at 127.0.0.1:5432");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create database");
                 admin.close().await.ok();
                 (format!("{}/{name}", pg_base()), Some(name))
             }
         };
         let db = db::connect(&url, 5).await.expect("connect");
         db::migrate_up(&db).await.expect("migrate");
-        Self { kind, url, db, pg_name, _dir: dir }
+        Self {
+            kind,
+            url,
+            db,
+            pg_name,
+            _dir: dir,
+        }
     }
 
     pub async fn finish(self) {
         self.db.close().await.ok();
-        if let Some(name) = self.pg_name {
-            if let Ok(admin) = db::connect(&format!("{}/postgres", pg_base()), 1).await {
-                admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.ok();
-                admin.close().await.ok();
-            }
+        if let Some(name) = self.pg_name
+            && let Ok(admin) = db::connect(&format!("{}/postgres", pg_base()), 1).await
+        {
+            let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            admin.execute_unprepared(&drop).await.ok();
+            admin.close().await.ok();
         }
     }
 
@@ -92,7 +108,9 @@ pub fn config(t: &TestDb) -> Config {
 /// A router over a bootstrapped database (clinic DEMO, user admin).
 pub async fn app(t: &TestDb) -> (Router, AppState) {
     let cfg = config(t);
-    server::bootstrap::first_start(&t.db, &cfg).await.expect("bootstrap");
+    server::bootstrap::first_start(&t.db, &cfg)
+        .await
+        .expect("bootstrap");
     let state = AppState::new(t.db.clone(), cfg);
     (server::http::router(state.clone()), state)
 }
@@ -118,7 +136,11 @@ impl Answer {
 
 impl Client {
     pub fn new(router: Router) -> Self {
-        Self { router, cookie: None, peer: SocketAddr::from(([127, 0, 0, 1], 50000)) }
+        Self {
+            router,
+            cookie: None,
+            peer: SocketAddr::from(([127, 0, 0, 1], 50000)),
+        }
     }
 
     pub fn from(mut self, ip: [u8; 4]) -> Self {
@@ -128,31 +150,45 @@ impl Client {
 
     pub async fn send(&mut self, mut req: Request<Body>) -> Answer {
         req.extensions_mut().insert(ConnectInfo(self.peer));
-        req.headers_mut().insert(header::HOST, "localhost".parse().expect("host"));
+        req.headers_mut()
+            .insert(header::HOST, "localhost".parse().expect("host"));
         if let Some(c) = &self.cookie {
-            req.headers_mut().insert(header::COOKIE, c.parse().expect("cookie"));
+            req.headers_mut()
+                .insert(header::COOKIE, c.parse().expect("cookie"));
         }
         let res: Response<Body> = self.router.clone().oneshot(req).await.expect("router");
         let status = res.status();
         let headers = res.headers().clone();
         for sc in headers.get_all(header::SET_COOKIE) {
             let sc = sc.to_str().unwrap_or("");
-            if let Some(kv) = sc.split(';').next().filter(|kv| kv.starts_with("passerelle_session=")) {
+            if let Some(kv) = sc
+                .split(';')
+                .next()
+                .filter(|kv| kv.starts_with("passerelle_session="))
+            {
                 let removed = sc.contains("Max-Age=0") || kv == "passerelle_session=";
                 self.cookie = if removed { None } else { Some(kv.to_owned()) };
             }
         }
         let bytes = res.into_body().collect().await.expect("body").to_bytes();
-        Answer { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Answer {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     pub async fn get(&mut self, path: &str) -> Answer {
-        let req = Request::get(path).header(header::ACCEPT, "application/json").body(Body::empty());
+        let req = Request::get(path)
+            .header(header::ACCEPT, "application/json")
+            .body(Body::empty());
         self.send(req.expect("request")).await
     }
 
     pub async fn get_page(&mut self, path: &str) -> Answer {
-        let req = Request::get(path).header(header::ACCEPT, "text/html").body(Body::empty());
+        let req = Request::get(path)
+            .header(header::ACCEPT, "text/html")
+            .body(Body::empty());
         self.send(req.expect("request")).await
     }
 
@@ -177,6 +213,7 @@ impl Client {
     }
 
     pub async fn login(&mut self, user: &str, password: &str) -> Answer {
-        self.post_form("/api/login", &[("username", user), ("password", password)]).await
+        self.post_form("/api/login", &[("username", user), ("password", password)])
+            .await
     }
 }

@@ -1,0 +1,114 @@
+// End-to-end in Chromium at 1024×768 (touch): sign in, create a clinic and a user, client-side
+// validation (proves hydration), switch to French (remembered), sign out, staff sees their clinic.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer, launchBrowser, hydrated, repo, ADMIN_PASSWORD } from './support.mjs';
+
+let server;
+let browser;
+const shots = join(repo, 'target', 'screenshots');
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function newPage() {
+  const ctx = await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true, locale: 'en-CA' });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(15000);
+  return page;
+}
+
+async function signIn(page, user, password) {
+  await page.goto(`${server.base}/`);
+  await page.waitForURL(/\/login\?next=/);
+  await hydrated(page);
+  await page.fill('input[name=username]', user);
+  await page.fill('input[name=password]', password);
+  await page.click('#signin');
+  await page.waitForURL(`${server.base}/`);
+  await hydrated(page);
+}
+
+test('administrator manages clinics and users, in English and French', async () => {
+  const page = await newPage();
+  await page.goto(`${server.base}/`);
+  await page.waitForURL(/\/login/);
+  await hydrated(page);
+  await page.fill('input[name=username]', 'admin');
+  await page.fill('input[name=password]', 'wrong password!');
+  await page.click('#signin');
+  await page.waitForSelector('.error');
+  assert.match(await page.textContent('.error'), /Unknown user name or wrong password/);
+  await page.screenshot({ path: join(shots, 'login-error.png') });
+
+  await signIn(page, 'admin', ADMIN_PASSWORD);
+  await page.waitForSelector('text=Welcome');
+  await page.screenshot({ path: join(shots, 'home.png') });
+
+  // A clinic.
+  await page.click('nav a[href="/admin/clinics"]');
+  await page.waitForURL(/\/admin\/clinics$/);
+  await page.click('#new-clinic');
+  await page.waitForSelector('#clinic-form');
+  await page.fill('input[name=code]', 'mtl-1');
+  await page.fill('input[name=name]', 'Clinique Rosemont');
+  await page.click('#clinic-form button[type=submit]');
+  await page.waitForURL(/\/admin\/clinics$/);
+  await page.waitForSelector('text=Clinique Rosemont');
+  assert.ok(await page.isVisible('text=MTL-1'), 'code upper-cased by the domain type');
+
+  // A user; the user-name field is validated in the browser by the shared domain code.
+  await page.click('nav a[href="/admin/users"]');
+  await page.waitForURL(/\/admin\/users$/);
+  await page.click('#new-user');
+  await page.waitForSelector('#user-form');
+  await page.fill('input[name=username]', 'Marie T');
+  await page.waitForFunction(() => document.querySelector('#username-error')?.textContent.includes('not allowed'));
+  assert.ok(await page.isDisabled('#user-form button[type=submit]'), 'invalid form cannot be sent');
+  await page.screenshot({ path: join(shots, 'user-form-invalid.png') });
+  await page.fill('input[name=username]', 'marie.t');
+  await page.waitForFunction(() => document.querySelector('#username-error')?.textContent === '');
+  await page.fill('input[name=display_name]', 'Marie Tremblay');
+  await page.selectOption('select[name=role]', 'clinic_staff');
+  await page.check('label:has-text("MTL-1") input[type=checkbox]');
+  await page.fill('input[name=password]', 'marie password 2026');
+  await page.click('#user-form button[type=submit]');
+  await page.waitForURL(/\/admin\/users$/);
+  await page.waitForSelector('#users >> text=marie.t');
+
+  // French, switched in the page without reload, and remembered after one.
+  await page.click('button.lang[lang=fr]');
+  await page.waitForSelector('h1:has-text("Utilisateurs")');
+  assert.equal(await page.getAttribute('html', 'lang'), 'fr');
+  await page.reload();
+  await hydrated(page);
+  await page.waitForSelector('h1:has-text("Utilisateurs")');
+  assert.ok(await page.isVisible('text=Personnel de clinique'));
+  await page.screenshot({ path: join(shots, 'users-fr.png'), fullPage: true });
+
+  await page.click('#logout');
+  await page.waitForURL(/\/login/);
+  await page.close();
+});
+
+test('staff sees only their clinic', async () => {
+  const page = await newPage();
+  await signIn(page, 'marie.t', 'marie password 2026');
+  await page.click('nav a[href="/clinics"]');
+  await page.waitForURL(/\/clinics$/);
+  await page.waitForSelector('text=Clinique Rosemont');
+  assert.ok(!(await page.isVisible('text=Clinique démo')), 'the demo clinic is not hers');
+  assert.ok(!(await page.isVisible('nav a[href="/admin/users"]')), 'no administration menu');
+  await page.screenshot({ path: join(shots, 'staff-clinics.png') });
+  await page.close();
+});

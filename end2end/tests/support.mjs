@@ -1,0 +1,84 @@
+// Browser-test support: starts a Passerelle server on a free port with a fresh data directory,
+// and launches the system Chromium through playwright-core (no browser download).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repo = resolve(here, '..', '..');
+export const ADMIN_PASSWORD = 'correct horse battery';
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+    s.on('error', fail);
+  });
+}
+
+async function waitHealthy(base, child, ms = 30000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (child.exitCode !== null) throw new Error(`passerelle exited with ${child.exitCode}`);
+    try {
+      const r = await fetch(`${base}/healthz`);
+      if (r.ok) return;
+    } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('passerelle did not become healthy');
+}
+
+/** Starts `passerelle serve`; returns { base, stop }. */
+export async function startServer() {
+  const bin = process.env.PASSERELLE_BIN ?? join(repo, 'target', 'debug', 'passerelle');
+  const port = await freePort();
+  const dicom = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'passerelle-e2e-'));
+  const base = `http://127.0.0.1:${port}`;
+  const child = spawn(bin, ['serve', '--data-dir', dataDir], {
+    env: {
+      ...process.env,
+      RUST_LOG: 'warn',
+      PASSERELLE__SERVER__HTTP_ADDR: `127.0.0.1:${port}`,
+      PASSERELLE__SERVER__DICOM_PORT: String(dicom),
+      PASSERELLE__SERVER__PUBLIC_URL: base,
+      PASSERELLE__SERVER__SITE_DIR: join(repo, 'target', 'site'),
+      PASSERELLE__BOOTSTRAP__ADMIN_PASSWORD: ADMIN_PASSWORD,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  child.stdout.on('data', () => {});
+  await waitHealthy(base, child);
+  return {
+    base,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
+
+/** Waits until the WASM app has hydrated the page (clicks before that would be lost). */
+export async function hydrated(page) {
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20000 });
+}

@@ -33,6 +33,7 @@ setup_test() {
     if ! rustup component list --installed | grep -q "^$c"; then rustup component add "$c"; fi
   done
   need_apt chromium chromium
+  need_apt echoscu dcmtk
   need_apt psql postgresql-client
   if ! pg_isready -q -h 127.0.0.1 -p 5432; then
     echo "==> starting PostgreSQL"

@@ -48,7 +48,7 @@ export async function startServer() {
       ...process.env,
       RUST_LOG: 'warn',
       PASSERELLE__SERVER__HTTP_ADDR: `127.0.0.1:${port}`,
-      PASSERELLE__SERVER__DICOM_PORT: String(dicom),
+      PASSERELLE__DICOM__LISTEN: `127.0.0.1:${dicom}`,
       PASSERELLE__SERVER__PUBLIC_URL: base,
       PASSERELLE__SERVER__SITE_DIR: join(repo, 'target', 'site'),
       PASSERELLE__BOOTSTRAP__ADMIN_PASSWORD: ADMIN_PASSWORD,

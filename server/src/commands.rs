@@ -6,6 +6,7 @@ use crate::cli::{MigrateAction, UserAdd};
 use crate::config::Config;
 use crate::db::users::UserWrite;
 use crate::db::{self, clinics, users};
+use crate::dimse::{DicomListener, ScpConfig};
 use crate::state::AppState;
 use anyhow::{Context, bail};
 use domain::{ClinicCode, DisplayName, NewPassword, Role, Username};
@@ -44,6 +45,7 @@ pub async fn serve(cfg: Config) -> anyhow::Result<()> {
         }
     }
     password::warm_up();
+    let dicom = start_dicom(&cfg).await?;
     let addr = cfg.server.http_addr;
     let state = AppState::new(db.clone(), cfg);
     spawn_housekeeping(&state);
@@ -58,7 +60,25 @@ pub async fn serve(cfg: Config) -> anyhow::Result<()> {
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
+    dicom.abort();
     Ok(())
+}
+
+/// Binds the DICOM listener and runs it in the background.
+async fn start_dicom(cfg: &Config) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let d = &cfg.dicom;
+    let scp = ScpConfig {
+        ae_title: d.ae_title.to_string(),
+        max_associations: d.max_associations as usize,
+        max_pdu: d.max_pdu,
+        idle_timeout: Duration::from_secs(u64::from(d.idle_timeout_seconds)),
+        association_deadline: Duration::from_secs(u64::from(d.association_timeout_seconds)),
+    };
+    let listener = DicomListener::bind(d.listen, scp)
+        .await
+        .with_context(|| format!("cannot listen on {} (dicom.listen)", d.listen))?;
+    println!("DICOM listener on {} (AE title {})", d.listen, d.ae_title);
+    Ok(tokio::spawn(listener.run()))
 }
 
 fn spawn_housekeeping(state: &AppState) {

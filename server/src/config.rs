@@ -1,6 +1,7 @@
 //! Configuration: one TOML file plus `PASSERELLE__SECTION__KEY` environment overrides (figment).
 //! Errors name the offending key.
 
+use domain::AeTitle;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,7 @@ pub struct Config {
     pub server: ServerConfig,
     pub database: DatabaseConfig,
     pub auth: AuthConfig,
+    pub dicom: DicomConfig,
     pub bootstrap: BootstrapConfig,
 }
 
@@ -31,8 +33,6 @@ pub struct Config {
 pub struct ServerConfig {
     /// Address of the web UI and HTTP APIs.
     pub http_addr: SocketAddr,
-    /// Port of the DICOM listener.
-    pub dicom_port: u16,
     /// Where the database (SQLite) and, later, the spool live.
     pub data_dir: PathBuf,
     /// The built site (JS glue, wasm, CSS, static files).
@@ -67,6 +67,36 @@ pub struct AuthConfig {
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
+pub struct DicomConfig {
+    /// Address of the DICOM listener (all local AE titles share it).
+    pub listen: SocketAddr,
+    /// The AE title Passerelle answers to.
+    pub ae_title: AeTitle,
+    /// Concurrent associations; more are refused with a transient A-ASSOCIATE-RJ.
+    pub max_associations: u32,
+    /// Largest PDU accepted, in bytes.
+    pub max_pdu: u32,
+    /// Longest wait for the next PDU, in seconds (association request included).
+    pub idle_timeout_seconds: u32,
+    /// Longest life of one association, in seconds.
+    pub association_timeout_seconds: u32,
+}
+
+impl Default for DicomConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 11112)),
+            ae_title: AeTitle::parse("PASSERELLE").unwrap_or_else(|_| unreachable!()),
+            max_associations: 32,
+            max_pdu: 131_072,
+            idle_timeout_seconds: 30,
+            association_timeout_seconds: 3600,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
 pub struct BootstrapConfig {
     /// Password of the `admin` account created on first start; generated and printed once if unset.
     pub admin_password: Option<String>,
@@ -78,7 +108,6 @@ impl Default for ServerConfig {
     fn default() -> Self {
         Self {
             http_addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
-            dicom_port: 11112,
             data_dir: PathBuf::from("./data"),
             site_dir: PathBuf::from("target/site"),
             public_url: "http://127.0.0.1:3000".into(),
@@ -159,6 +188,16 @@ impl Config {
         }
         if self.auth.account_burst == 0 || self.auth.address_burst == 0 {
             return key("auth", "bursts must be positive");
+        }
+        let d = &self.dicom;
+        if d.max_associations == 0
+            || d.idle_timeout_seconds == 0
+            || d.association_timeout_seconds == 0
+        {
+            return key("dicom", "limits and timeouts must be positive");
+        }
+        if !(4096..=16_777_216).contains(&d.max_pdu) {
+            return key("dicom.max_pdu", "must be between 4096 and 16777216");
         }
         if self.database.max_connections == 0 {
             return key("database.max_connections", "must be positive");

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod db;
+pub mod dimse;
 pub mod http;
 pub mod services;
 pub mod state;

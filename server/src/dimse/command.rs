@@ -1,0 +1,148 @@
+//! DIMSE command sets (PS3.7 §9.3, §6.3.1): always Implicit VR Little Endian, group 0000.
+
+use dicom_core::{DataElement, PrimitiveValue, VR, dicom_value};
+use dicom_dictionary_std::tags;
+use dicom_object::InMemDicomObject;
+use dicom_transfer_syntax_registry::entries::IMPLICIT_VR_LITTLE_ENDIAN;
+
+/// PS3.7 §E.1: command field values used here.
+pub const C_ECHO_RQ: u16 = 0x0030;
+/// PS3.7 §9.3: "no data set present".
+pub const NO_DATASET: u16 = 0x0101;
+/// PS3.7 Annex C: success.
+pub const STATUS_SUCCESS: u16 = 0x0000;
+/// PS3.7 Annex C.4: refused, SOP class not supported / unrecognized operation.
+pub const STATUS_UNRECOGNIZED_OPERATION: u16 = 0x0211;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    #[error("unreadable command set: {0}")]
+    Read(String),
+    #[error("command set lacks {0}")]
+    Missing(&'static str),
+    #[error("cannot encode command set: {0}")]
+    Write(String),
+}
+
+/// The fields of a request command that a response needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub command_field: u16,
+    pub message_id: u16,
+    pub affected_sop_class: String,
+    pub has_dataset: bool,
+}
+
+/// Decodes a command set received in P-DATA command fragments.
+pub fn parse(bytes: &[u8]) -> Result<Request, CommandError> {
+    let ts = IMPLICIT_VR_LITTLE_ENDIAN.erased();
+    let obj = InMemDicomObject::read_dataset_with_ts(bytes, &ts)
+        .map_err(|e| CommandError::Read(e.to_string()))?;
+    let u16_of = |tag, name| -> Result<u16, CommandError> {
+        obj.element(tag)
+            .ok()
+            .and_then(|e| e.to_int::<u16>().ok())
+            .ok_or(CommandError::Missing(name))
+    };
+    let affected_sop_class = obj
+        .element(tags::AFFECTED_SOP_CLASS_UID)
+        .ok()
+        .and_then(|e| e.to_str().ok())
+        .map(|s| s.trim_end_matches(['\0', ' ']).to_owned())
+        .unwrap_or_default();
+    Ok(Request {
+        command_field: u16_of(tags::COMMAND_FIELD, "CommandField")?,
+        message_id: u16_of(tags::MESSAGE_ID, "MessageID")?,
+        affected_sop_class,
+        has_dataset: u16_of(tags::COMMAND_DATA_SET_TYPE, "CommandDataSetType")? != NO_DATASET,
+    })
+}
+
+/// Encodes the response to `req` (command field with bit 15 set, PS3.7 §9.3) with `status`.
+pub fn response(req: &Request, status: u16) -> Result<Vec<u8>, CommandError> {
+    let obj = InMemDicomObject::command_from_element_iter([
+        DataElement::new(
+            tags::AFFECTED_SOP_CLASS_UID,
+            VR::UI,
+            PrimitiveValue::from(req.affected_sop_class.as_str()),
+        ),
+        DataElement::new(
+            tags::COMMAND_FIELD,
+            VR::US,
+            dicom_value!(U16, [req.command_field | 0x8000]),
+        ),
+        DataElement::new(
+            tags::MESSAGE_ID_BEING_RESPONDED_TO,
+            VR::US,
+            dicom_value!(U16, [req.message_id]),
+        ),
+        DataElement::new(
+            tags::COMMAND_DATA_SET_TYPE,
+            VR::US,
+            dicom_value!(U16, [NO_DATASET]),
+        ),
+        DataElement::new(tags::STATUS, VR::US, dicom_value!(U16, [status])),
+    ]);
+    let mut out = Vec::with_capacity(128);
+    obj.write_dataset_with_ts(&mut out, &IMPLICIT_VR_LITTLE_ENDIAN.erased())
+        .map_err(|e| CommandError::Write(e.to_string()))?;
+    Ok(out)
+}
+
+/// Encodes a request (used by tests and, later, the SCU).
+pub fn echo_request(message_id: u16) -> Result<Vec<u8>, CommandError> {
+    let obj = InMemDicomObject::command_from_element_iter([
+        DataElement::new(
+            tags::AFFECTED_SOP_CLASS_UID,
+            VR::UI,
+            PrimitiveValue::from(dicom_dictionary_std::uids::VERIFICATION),
+        ),
+        DataElement::new(tags::COMMAND_FIELD, VR::US, dicom_value!(U16, [C_ECHO_RQ])),
+        DataElement::new(tags::MESSAGE_ID, VR::US, dicom_value!(U16, [message_id])),
+        DataElement::new(
+            tags::COMMAND_DATA_SET_TYPE,
+            VR::US,
+            dicom_value!(U16, [NO_DATASET]),
+        ),
+    ]);
+    let mut out = Vec::new();
+    obj.write_dataset_with_ts(&mut out, &IMPLICIT_VR_LITTLE_ENDIAN.erased())
+        .map_err(|e| CommandError::Write(e.to_string()))?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn echo_round_trip() {
+        let rq = parse(&echo_request(7).expect("encode")).expect("parse");
+        assert_eq!(rq.command_field, C_ECHO_RQ);
+        assert_eq!(rq.message_id, 7);
+        assert_eq!(rq.affected_sop_class, "1.2.840.10008.1.1");
+        assert!(!rq.has_dataset);
+        let rsp = InMemDicomObject::read_dataset_with_ts(
+            &response(&rq, STATUS_SUCCESS).expect("encode")[..],
+            &IMPLICIT_VR_LITTLE_ENDIAN.erased(),
+        )
+        .expect("parse");
+        let field = rsp
+            .element(tags::COMMAND_FIELD)
+            .expect("field")
+            .to_int::<u16>()
+            .expect("u16");
+        assert_eq!(field, 0x8030);
+        let to = rsp
+            .element(tags::MESSAGE_ID_BEING_RESPONDED_TO)
+            .expect("id")
+            .to_int::<u16>()
+            .expect("u16");
+        assert_eq!(to, 7);
+    }
+
+    #[test]
+    fn garbage_is_an_error() {
+        assert!(parse(&[1, 2, 3]).is_err());
+    }
+}

@@ -110,5 +110,21 @@ test('staff sees only their clinic', async () => {
   assert.ok(!(await page.isVisible('text=Clinique démo')), 'the demo clinic is not hers');
   assert.ok(!(await page.isVisible('nav a[href="/admin/users"]')), 'no administration menu');
   await page.screenshot({ path: join(shots, 'staff-clinics.png') });
+
+  // The administrator deactivates her in the editor: her open session ends at once.
+  const admin = await newPage();
+  await signIn(admin, 'admin', ADMIN_PASSWORD);
+  await admin.click('nav a[href="/admin/users"]');
+  await admin.click('#users >> text=marie.t');
+  await admin.waitForSelector('#user-form');
+  await admin.uncheck('#user-form input[name=active]');
+  await admin.screenshot({ path: join(shots, 'user-edit.png') });
+  await admin.click('#user-form button[type=submit]');
+  await admin.waitForURL(/\/admin\/users$/);
+  await admin.waitForSelector('#users tr:has-text("marie.t") >> text=Inactive');
+
+  await page.reload();
+  await page.waitForURL(/\/login\?next=\/clinics$/);
+  await admin.close();
   await page.close();
 });

@@ -177,27 +177,92 @@ fn clinic_checkboxes(clinics: Vec<ClinicView>, chosen: RwSignal<Vec<i64>>) -> im
         .collect_view()
 }
 
+/// The editor's state: one signal per field.
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Option<i64>,
+    username: RwSignal<String>,
+    display_name: RwSignal<String>,
+    role: RwSignal<Role>,
+    clinics: RwSignal<Vec<i64>>,
+    active: RwSignal<bool>,
+    password: RwSignal<String>,
+}
+
+impl Fields {
+    fn new(f: UserForm) -> Self {
+        Self {
+            id: f.id,
+            username: RwSignal::new(f.username),
+            display_name: RwSignal::new(f.display_name),
+            role: RwSignal::new(f.role),
+            clinics: RwSignal::new(f.clinics),
+            active: RwSignal::new(f.active),
+            password: RwSignal::new(String::new()),
+        }
+    }
+
+    /// Whether the form may be sent (validated with the domain types the server uses).
+    fn valid(self) -> bool {
+        let p = self.password.get();
+        domain::Username::parse(&self.username.get()).is_ok()
+            && domain::DisplayName::parse(&self.display_name.get()).is_ok()
+            && (self.id.is_some() && p.is_empty() || domain::NewPassword::parse(&p).is_ok())
+    }
+
+    fn form(self) -> UserForm {
+        let p = self.password.get_untracked();
+        UserForm {
+            id: self.id,
+            username: self.username.get_untracked(),
+            display_name: self.display_name.get_untracked(),
+            role: self.role.get_untracked(),
+            clinics: self.clinics.get_untracked(),
+            active: self.active.get_untracked(),
+            password: (!p.is_empty()).then_some(p),
+        }
+    }
+}
+
+fn identity_inputs(i18n: I18n, f: Fields) -> impl IntoView {
+    let username_error = move || field_error(i18n, &f.username.get(), domain::Username::parse);
+    let name_error = move || field_error(i18n, &f.display_name.get(), domain::DisplayName::parse);
+    view! {
+        <label>
+            {move || i18n.t(Msg::Username)}
+            <input name="username" bind:value=f.username readonly=f.id.is_some() autocomplete="off" />
+            <small class="field-error" id="username-error">{username_error}</small>
+        </label>
+        <label>
+            {move || i18n.t(Msg::DisplayName)}
+            <input name="display_name" bind:value=f.display_name />
+            <small class="field-error">{name_error}</small>
+        </label>
+    }
+}
+
+fn password_input(i18n: I18n, f: Fields) -> impl IntoView {
+    let error = move || field_error(i18n, &f.password.get(), domain::NewPassword::parse);
+    let label = if f.id.is_some() {
+        Msg::NewPasswordOptional
+    } else {
+        Msg::InitialPassword
+    };
+    view! {
+        <label>
+            {move || i18n.t(label)}
+            <input type="password" name="password" bind:value=f.password autocomplete="new-password" />
+            <small class="hint">{move || i18n.t(Msg::PasswordRule)}</small>
+            <small class="field-error">{error}</small>
+        </label>
+    }
+}
+
 #[component]
 fn UserEditor(initial: UserForm, clinics: Vec<ClinicView>) -> impl IntoView {
     let i18n = use_i18n();
-    let id = initial.id;
-    let username = RwSignal::new(initial.username);
-    let display_name = RwSignal::new(initial.display_name);
-    let role = RwSignal::new(initial.role);
-    let chosen = RwSignal::new(initial.clinics);
-    let active = RwSignal::new(initial.active);
-    let password = RwSignal::new(String::new());
+    let f = Fields::new(initial);
     let save = ServerAction::<SaveUser>::new();
-    // Validated in the browser with the same domain types the server uses.
-    let username_error = move || field_error(i18n, &username.get(), domain::Username::parse);
-    let name_error = move || field_error(i18n, &display_name.get(), domain::DisplayName::parse);
-    let password_error = move || field_error(i18n, &password.get(), domain::NewPassword::parse);
-    let invalid = move || {
-        domain::Username::parse(&username.get()).is_err()
-            || domain::DisplayName::parse(&display_name.get()).is_err()
-            || (id.is_none() || !password.get().is_empty())
-                && domain::NewPassword::parse(&password.get()).is_err()
-    };
     Effect::new(move |_| {
         if let Some(Ok(_)) = save.value().get() {
             use_navigate()("/admin/users", Default::default());
@@ -205,56 +270,32 @@ fn UserEditor(initial: UserForm, clinics: Vec<ClinicView>) -> impl IntoView {
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let p = password.get_untracked();
-        let form = UserForm {
-            id,
-            username: username.get_untracked(),
-            display_name: display_name.get_untracked(),
-            role: role.get_untracked(),
-            clinics: chosen.get_untracked(),
-            active: active.get_untracked(),
-            password: (!p.is_empty()).then_some(p),
-        };
-        save.dispatch(SaveUser { form });
+        save.dispatch(SaveUser { form: f.form() });
     };
-    let pw_label = if id.is_some() {
-        Msg::NewPasswordOptional
+    let title = if f.id.is_some() {
+        Msg::EditUser
     } else {
-        Msg::InitialPassword
+        Msg::NewUser
     };
     view! {
         <section class="card">
-            <h1>{move || i18n.t(if id.is_some() { Msg::EditUser } else { Msg::NewUser })}</h1>
+            <h1>{move || i18n.t(title)}</h1>
             <form on:submit=on_submit id="user-form">
-                <label>
-                    {move || i18n.t(Msg::Username)}
-                    <input name="username" bind:value=username readonly=id.is_some() autocomplete="off" />
-                    <small class="field-error" id="username-error">{username_error}</small>
-                </label>
-                <label>
-                    {move || i18n.t(Msg::DisplayName)}
-                    <input name="display_name" bind:value=display_name />
-                    <small class="field-error">{name_error}</small>
-                </label>
-                <label>{move || i18n.t(Msg::Role)} {role_select(i18n, role)}</label>
+                {identity_inputs(i18n, f)}
+                <label>{move || i18n.t(Msg::Role)} {role_select(i18n, f.role)}</label>
                 <fieldset>
                     <legend>{move || i18n.t(Msg::Clinics)}</legend>
-                    {clinic_checkboxes(clinics, chosen)}
+                    {clinic_checkboxes(clinics, f.clinics)}
                 </fieldset>
                 <label class="check">
-                    <input type="checkbox" name="active" bind:checked=active />
+                    <input type="checkbox" name="active" bind:checked=f.active />
                     {move || i18n.t(Msg::Active)}
                 </label>
-                <label>
-                    {move || i18n.t(pw_label)}
-                    <input type="password" name="password" bind:value=password autocomplete="new-password" />
-                    <small class="hint">{move || i18n.t(Msg::PasswordRule)}</small>
-                    <small class="field-error">{password_error}</small>
-                </label>
+                {password_input(i18n, f)}
                 {move || save.value().get().and_then(|r| r.err()).map(|error| view! { <ErrorMsg error /> })}
                 <div class="actions">
                     <a class="button secondary" href="/admin/users">{move || i18n.t(Msg::Cancel)}</a>
-                    <button type="submit" disabled=move || invalid() || save.pending().get()>
+                    <button type="submit" disabled=move || !f.valid() || save.pending().get()>
                         {move || i18n.t(Msg::Save)}
                     </button>
                 </div>

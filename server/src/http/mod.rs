@@ -89,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .nest_service("/pkg", ServeDir::new(pkg))
-        .route_service("/favicon.ico", ServeDir::new(&state.config.server.site_dir));
+        .route_service("/robots.txt", ServeDir::new(&state.config.server.site_dir))
+        .route_service("/favicon.svg", ServeDir::new(&state.config.server.site_dir));
     security_headers(public.merge(app_routes).with_state(state))
 }

@@ -5,11 +5,13 @@
 
 pub mod dicom;
 pub mod names;
+pub mod network;
 pub mod role;
 pub mod scope;
 pub mod views;
 
 pub use dicom::{AeTitle, AeTitleError};
 pub use names::{ClinicCode, ClinicName, DisplayName, NameError, NewPassword, Username};
+pub use network::{CallerPolicy, Host, Jurisdiction, NetworkError, NodeRole, Port};
 pub use role::{Permission, Role};
 pub use scope::{ClinicId, Scope, UserId};

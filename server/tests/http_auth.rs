@@ -284,3 +284,46 @@ async fn pages_need_a_session() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn cookies_are_secure_behind_https() {
+    on_each_db(|t| async move {
+        let mut cfg = common::config(&t);
+        cfg.server.public_url = "https://passerelle.example.qc.ca".into();
+        server::bootstrap::first_start(&t.db, &cfg)
+            .await
+            .expect("bootstrap");
+        let router = server::http::router(server::state::AppState::new(t.db.clone(), cfg));
+        let mut c = Client::new(router);
+        let ok = c.login("admin", ADMIN_PW).await;
+        let set_cookie = ok
+            .headers
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        assert!(
+            set_cookie.contains("Secure") && set_cookie.contains("HttpOnly"),
+            "{set_cookie}"
+        );
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn health_and_readiness() {
+    on_each_db(|t| async move {
+        let (router, state) = app(&t).await;
+        let mut c = Client::new(router);
+        assert_eq!(c.get("/healthz").await.status, StatusCode::OK);
+        let ready = c.get("/readyz").await;
+        assert_eq!(ready.status, StatusCode::OK);
+        assert_eq!(ready.json()["status"], "ready");
+        state.db.clone().close().await.expect("close");
+        let down = c.get("/readyz").await;
+        assert_eq!(down.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(!down.body.contains("pool"), "no internals: {}", down.body);
+        t
+    })
+    .await;
+}

@@ -41,3 +41,38 @@ impl SessionUser {
         Scope::for_user(self.role, self.clinics.iter().copied())
     }
 }
+
+/// A local AE title as configured by administrators.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocalAeView {
+    pub id: i64,
+    pub clinic: ClinicId,
+    pub ae_title: crate::AeTitle,
+    pub enabled: bool,
+    pub caller_policy: crate::CallerPolicy,
+    pub allowed_callers: Vec<crate::AeTitle>,
+}
+
+/// A remote DICOM node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoteNodeView {
+    pub id: i64,
+    pub name: String,
+    pub ae_title: crate::AeTitle,
+    pub host: crate::Host,
+    pub port: crate::Port,
+    pub tls: bool,
+    pub role: crate::NodeRole,
+    pub jurisdiction: crate::Jurisdiction,
+    pub notes: String,
+    pub clinics: Vec<ClinicId>,
+}
+
+/// The outcome of a C-ECHO from Passerelle to a node.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EchoOutcome {
+    pub ok: bool,
+    /// Round-trip time of the whole association (connect, negotiate, echo, release).
+    pub millis: f64,
+    pub message: String,
+}

@@ -1,11 +1,15 @@
-//! First start: when no account exists, create the demo clinic and the `admin` account. The
-//! password comes from `bootstrap.admin_password` or is generated and printed once.
+//! First start: when no account exists, create the demo clinic with its local AE title
+//! `PASSERELLE` (open to any caller) and the `admin` account. The password comes from
+//! `bootstrap.admin_password` or is generated and printed once.
 
 use crate::auth::password;
 use crate::config::Config;
+use crate::db::network::{self, LocalAeWrite};
 use crate::db::users::UserWrite;
 use crate::db::{RepoError, clinics, users};
-use domain::{ClinicCode, ClinicName, DisplayName, NewPassword, Role, Username};
+use domain::{
+    AeTitle, CallerPolicy, ClinicCode, ClinicName, DisplayName, NewPassword, Role, Username,
+};
 use sea_orm::DatabaseConnection;
 
 #[derive(Debug, thiserror::Error)]
@@ -16,6 +20,8 @@ pub enum BootstrapError {
     Repo(#[from] RepoError),
     #[error("hashing the administrator password failed")]
     Hash,
+    #[error("demo setup: {0}")]
+    Demo(String),
 }
 
 /// What the first start created (the generated password, if any, to print once).
@@ -26,6 +32,8 @@ pub struct Bootstrapped {
 
 /// The demo clinic's code.
 pub const DEMO_CLINIC: &str = "DEMO";
+/// The demo clinic's local AE title, open to any caller.
+pub const DEMO_AE: &str = "PASSERELLE";
 
 pub async fn first_start(
     db: &DatabaseConnection,
@@ -57,6 +65,16 @@ pub async fn first_start(
         password_hash: Some(hash),
     };
     users::create(db, &Username::parse("admin")?, write).await?;
+    if cfg.bootstrap.demo {
+        let ae = LocalAeWrite {
+            clinic: clinic.id,
+            ae_title: AeTitle::parse(DEMO_AE).map_err(|e| BootstrapError::Demo(e.to_string()))?,
+            enabled: true,
+            caller_policy: CallerPolicy::Any,
+            allowed_callers: vec![],
+        };
+        network::save_local_ae(db, None, ae).await?;
+    }
     Ok(Some(Bootstrapped {
         generated_password: generated,
     }))

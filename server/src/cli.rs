@@ -29,6 +29,8 @@ pub enum Command {
         #[command(subcommand)]
         action: MigrateAction,
     },
+    /// Send a C-ECHO to AE@host:port and report the round trip (exit 1 on failure).
+    Echo(EchoArgs),
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -74,4 +76,16 @@ pub struct UserAdd {
     /// Read the password from the first line of standard input.
     #[arg(long)]
     pub password_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EchoArgs {
+    /// The peer, as AE@host:port (IPv6 hosts in brackets: AE@[::1]:104).
+    pub target: String,
+    /// Our (calling) AE title.
+    #[arg(long, default_value = "PASSERELLE")]
+    pub aet: String,
+    /// Give up after this many seconds.
+    #[arg(long, default_value_t = 10)]
+    pub timeout: u64,
 }

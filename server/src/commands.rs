@@ -2,14 +2,15 @@
 
 use crate::auth::{DbSessionStore, password};
 use crate::bootstrap;
-use crate::cli::{MigrateAction, UserAdd};
+use crate::cli::{EchoArgs, MigrateAction, UserAdd};
 use crate::config::Config;
 use crate::db::users::UserWrite;
 use crate::db::{self, clinics, users};
+use crate::dimse::scu::{self, Peer};
 use crate::dimse::{DicomListener, ScpConfig};
 use crate::state::AppState;
 use anyhow::{Context, bail};
-use domain::{ClinicCode, DisplayName, NewPassword, Role, Username};
+use domain::{AeTitle, ClinicCode, DisplayName, Host, NewPassword, Port, Role, Username};
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::DatabaseConnection;
 use std::net::SocketAddr;
@@ -45,9 +46,14 @@ pub async fn serve(cfg: Config) -> anyhow::Result<()> {
         }
     }
     password::warm_up();
-    let dicom = start_dicom(&cfg).await?;
     let addr = cfg.server.http_addr;
     let state = AppState::new(db.clone(), cfg);
+    state
+        .registry
+        .reload(&db)
+        .await
+        .context("loading the DICOM network configuration")?;
+    let dicom = start_dicom(&state).await?;
     spawn_housekeeping(&state);
     let router = crate::http::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
@@ -65,30 +71,45 @@ pub async fn serve(cfg: Config) -> anyhow::Result<()> {
 }
 
 /// Binds the DICOM listener and runs it in the background.
-async fn start_dicom(cfg: &Config) -> anyhow::Result<tokio::task::JoinHandle<()>> {
-    let d = &cfg.dicom;
+async fn start_dicom(state: &AppState) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let d = &state.config.dicom;
     let scp = ScpConfig {
-        ae_title: d.ae_title.to_string(),
         max_associations: d.max_associations as usize,
         max_pdu: d.max_pdu,
         idle_timeout: Duration::from_secs(u64::from(d.idle_timeout_seconds)),
         association_deadline: Duration::from_secs(u64::from(d.association_timeout_seconds)),
     };
-    let listener = DicomListener::bind(d.listen, scp)
+    let listener = DicomListener::bind(d.listen, scp, state.registry.clone())
         .await
         .with_context(|| format!("cannot listen on {} (dicom.listen)", d.listen))?;
-    println!("DICOM listener on {} (AE title {})", d.listen, d.ae_title);
+    let titles: Vec<String> = state
+        .registry
+        .snapshot()
+        .locals
+        .keys()
+        .map(|a| a.to_string())
+        .collect();
+    println!(
+        "DICOM listener on {} (AE titles: {})",
+        d.listen,
+        titles.join(", ")
+    );
     Ok(tokio::spawn(listener.run()))
 }
 
 fn spawn_housekeeping(state: &AppState) {
     let store = DbSessionStore::new(state.db.clone());
     let limiter = state.limiter.clone();
+    let (registry, db) = (state.registry.clone(), state.db.clone());
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        let mut tick = tokio::time::interval(Duration::from_secs(30));
         loop {
             tick.tick().await;
             limiter.prune();
+            // Other Passerelle processes on the same database may have changed the network.
+            if let Err(e) = registry.reload(&db).await {
+                tracing::warn!(error = %e, "could not reload the DICOM network configuration");
+            }
             if let Err(e) = store.delete_expired().await {
                 tracing::warn!(error = %e, "could not delete expired sessions");
             }
@@ -177,5 +198,35 @@ pub async fn user_add(cfg: Config, args: UserAdd) -> anyhow::Result<()> {
     if generated {
         println!("password: {} (shown once)", password.expose());
     }
+    Ok(())
+}
+
+/// Parses `AE@host:port` (host may be `[v6]`).
+pub fn parse_target(raw: &str) -> anyhow::Result<(AeTitle, Host, Port)> {
+    let (ae, addr) = raw.split_once('@').context("expected AE@host:port")?;
+    let (host, port) = addr.rsplit_once(':').context("expected AE@host:port")?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let ae = AeTitle::parse(ae).context("AE title")?;
+    let host = Host::parse(host).context("host")?;
+    let port = Port::new(port.parse().context("port")?).context("port")?;
+    Ok((ae, host, port))
+}
+
+pub async fn echo(args: EchoArgs) -> anyhow::Result<()> {
+    let (ae, host, port) = parse_target(&args.target)?;
+    let calling = AeTitle::parse(&args.aet).context("--aet")?;
+    let peer = Peer {
+        ae_title: ae.to_string(),
+        host: host.to_string(),
+        port: port.get(),
+    };
+    let rtt = scu::echo(calling.as_str(), &peer, Duration::from_secs(args.timeout))
+        .await
+        .with_context(|| format!("C-ECHO to {}", args.target))?;
+    println!(
+        "C-ECHO to {} succeeded in {:.1} ms",
+        args.target,
+        rtt.as_secs_f64() * 1000.0
+    );
     Ok(())
 }

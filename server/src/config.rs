@@ -1,7 +1,6 @@
 //! Configuration: one TOML file plus `PASSERELLE__SECTION__KEY` environment overrides (figment).
 //! Errors name the offending key.
 
-use domain::AeTitle;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
@@ -70,8 +69,6 @@ pub struct AuthConfig {
 pub struct DicomConfig {
     /// Address of the DICOM listener (all local AE titles share it).
     pub listen: SocketAddr,
-    /// The AE title Passerelle answers to.
-    pub ae_title: AeTitle,
     /// Concurrent associations; more are refused with a transient A-ASSOCIATE-RJ.
     pub max_associations: u32,
     /// Largest PDU accepted, in bytes.
@@ -86,7 +83,6 @@ impl Default for DicomConfig {
     fn default() -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 11112)),
-            ae_title: AeTitle::parse("PASSERELLE").unwrap_or_else(|_| unreachable!()),
             max_associations: 32,
             max_pdu: 131_072,
             idle_timeout_seconds: 30,

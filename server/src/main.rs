@@ -37,6 +37,7 @@ fn main() -> ExitCode {
     let result = rt.block_on(async move {
         match cli.command {
             Command::Serve => commands::serve(cfg).await,
+            Command::Echo(args) => commands::echo(args).await,
             Command::Migrate { action } => commands::migrate(cfg, action).await,
             Command::User {
                 action: UserAction::Add(args),

@@ -2,6 +2,7 @@
 
 use crate::auth::LoginLimiter;
 use crate::config::Config;
+use crate::dimse::AeRegistry;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
@@ -12,6 +13,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
     pub limiter: Arc<LoginLimiter>,
+    /// Local AE titles and known nodes, as the DICOM listener sees them.
+    pub registry: Arc<AeRegistry>,
     pub leptos: LeptosOptions,
 }
 
@@ -34,6 +37,7 @@ impl AppState {
             db,
             config: Arc::new(config),
             limiter: Arc::new(limiter),
+            registry: Arc::new(AeRegistry::default()),
             leptos,
         }
     }

@@ -175,3 +175,54 @@ fn migrate_and_add_a_user() {
         text(&o)
     );
 }
+
+#[test]
+fn echo_reaches_dcmtk_storescp_and_reports_failures() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let mut scp = Command::new("storescp")
+        .env("TCP_NODELAY", "1")
+        .args(["-aet", "STORESCP", "-od", "/tmp"])
+        .arg(port.to_string())
+        .spawn()
+        .expect("storescp (Debian package dcmtk)");
+    let target = format!("STORESCP@127.0.0.1:{port}");
+    let mut o = passerelle(&["echo", &target], &[], None);
+    for _ in 0..50 {
+        if o.status.success() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        o = passerelle(&["echo", &target], &[], None);
+    }
+    let _ = scp.kill();
+    let _ = scp.wait();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("succeeded in"), "{}", text(&o));
+    let o = passerelle(
+        &[
+            "echo",
+            "--timeout",
+            "2",
+            &format!("STORESCP@127.0.0.1:{port}"),
+        ],
+        &[],
+        None,
+    );
+    assert!(!o.status.success(), "nobody listens any more");
+    let o = passerelle(&["echo", "no-at-sign"], &[], None);
+    assert!(
+        !o.status.success() && text(&o).contains("AE@host:port"),
+        "{}",
+        text(&o)
+    );
+    let o = passerelle(&["echo", "TOO-LONG-AE-TITLE-X@127.0.0.1:104"], &[], None);
+    assert!(
+        !o.status.success() && text(&o).contains("AE title"),
+        "{}",
+        text(&o)
+    );
+}

@@ -3,21 +3,48 @@
 
 use dicom_dictionary_std::uids::VERIFICATION;
 use dicom_ul::ClientAssociationOptions;
-use server::dimse::{DicomListener, ScpConfig};
+use domain::views::LocalAeView;
+use domain::{AeTitle, CallerPolicy, ClinicId};
+use server::dimse::{AeRegistry, DicomListener, ScpConfig, Snapshot};
 use std::net::SocketAddr;
 use std::process::Command;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::AsyncReadExt;
 
+fn ae(s: &str) -> AeTitle {
+    AeTitle::parse(s).expect("ae")
+}
+
+/// PASSERELLE (any caller), LISTED (only CT1) and OFF (disabled).
+fn registry() -> Arc<AeRegistry> {
+    let mut snap = Snapshot::default();
+    let local = |id, title: &str, enabled, policy, listed: Vec<AeTitle>| LocalAeView {
+        id,
+        clinic: ClinicId(1),
+        ae_title: ae(title),
+        enabled,
+        caller_policy: policy,
+        allowed_callers: listed,
+    };
+    for l in [
+        local(1, "PASSERELLE", true, CallerPolicy::Any, vec![]),
+        local(2, "LISTED", true, CallerPolicy::Listed, vec![ae("CT1")]),
+        local(3, "OFF", false, CallerPolicy::Any, vec![]),
+    ] {
+        snap.locals.insert(l.ae_title.clone(), l);
+    }
+    Arc::new(AeRegistry::new(snap))
+}
+
 async fn listener(max_associations: usize, idle_ms: u64) -> SocketAddr {
     let cfg = ScpConfig {
-        ae_title: "PASSERELLE".into(),
         max_associations,
         max_pdu: 131_072,
         idle_timeout: Duration::from_millis(idle_ms),
         association_deadline: Duration::from_secs(30),
     };
-    let l = DicomListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)), cfg)
+    let l = DicomListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)), cfg, registry())
         .await
         .expect("bind");
     let addr = l.local_addr().expect("addr");
@@ -27,11 +54,15 @@ async fn listener(max_associations: usize, idle_ms: u64) -> SocketAddr {
 
 /// Runs DCMTK's echoscu off the runtime; returns (success, output).
 async fn echoscu(addr: SocketAddr, called: &str) -> (bool, String) {
-    let called = called.to_owned();
+    echoscu_as(addr, "TESTSCU", called).await
+}
+
+async fn echoscu_as(addr: SocketAddr, calling: &str, called: &str) -> (bool, String) {
+    let (calling, called) = (calling.to_owned(), called.to_owned());
     tokio::task::spawn_blocking(move || {
         let out = Command::new("echoscu")
             .env("TCP_NODELAY", "1")
-            .args(["-v", "-aet", "TESTSCU", "-aec", &called, "-to", "5"])
+            .args(["-v", "-aet", &calling, "-aec", &called, "-to", "5"])
             .arg(addr.ip().to_string())
             .arg(addr.port().to_string())
             .output()
@@ -61,6 +92,60 @@ async fn unknown_called_ae_title_is_rejected() {
     let (ok, out) = echoscu(addr, "SOMEONE-ELSE").await;
     assert!(!ok, "{out}");
     assert!(out.contains("Called AE Title Not Recognized"), "{out}");
+}
+
+#[tokio::test]
+async fn disabled_ae_and_unlisted_callers_are_rejected() {
+    let addr = listener(4, 5000).await;
+    let (ok, out) = echoscu(addr, "OFF").await;
+    assert!(
+        !ok && out.contains("Called AE Title Not Recognized"),
+        "{out}"
+    );
+    let (ok, out) = echoscu_as(addr, "INTRUDER", "LISTED").await;
+    assert!(
+        !ok && out.contains("Calling AE Title Not Recognized"),
+        "{out}"
+    );
+    let (ok, out) = echoscu_as(addr, "CT1", "LISTED").await;
+    assert!(ok, "listed caller admitted: {out}");
+}
+
+#[tokio::test]
+async fn our_echo_scu_talks_to_dcmtk_storescp() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
+        l.local_addr().expect("addr").port()
+    };
+    let mut scp = Command::new("storescp")
+        .env("TCP_NODELAY", "1")
+        .args(["-aet", "STORESCP", "--fork", "-od", "/tmp"])
+        .arg(port.to_string())
+        .spawn()
+        .expect("storescp (Debian package dcmtk)");
+    let peer = server::dimse::scu::Peer {
+        ae_title: "STORESCP".into(),
+        host: "127.0.0.1".into(),
+        port,
+    };
+    let mut result = Err(server::dimse::scu::ScuError::NoContext);
+    for _ in 0..50 {
+        result = server::dimse::scu::echo("PASSERELLE", &peer, Duration::from_secs(5)).await;
+        if result.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let rtt = result.expect("C-ECHO to storescp");
+    assert!(rtt < Duration::from_secs(1), "round trip {rtt:?}");
+    let down = server::dimse::scu::Peer { port: 1, ..peer };
+    assert!(
+        server::dimse::scu::echo("PASSERELLE", &down, Duration::from_secs(2))
+            .await
+            .is_err()
+    );
+    let _ = scp.kill();
+    let _ = scp.wait();
 }
 
 #[tokio::test]

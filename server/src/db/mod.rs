@@ -3,6 +3,7 @@
 
 pub mod clinics;
 pub mod entities;
+pub mod network;
 pub mod users;
 
 use migrations::{Migrator, MigratorTrait};

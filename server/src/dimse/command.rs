@@ -89,7 +89,18 @@ pub fn response(req: &Request, status: u16) -> Result<Vec<u8>, CommandError> {
     Ok(out)
 }
 
-/// Encodes a request (used by tests and, later, the SCU).
+/// The status of a response command set (PS3.7 §9.1.5.2, C-ECHO-RSP).
+pub fn status_of(bytes: &[u8]) -> Result<u16, CommandError> {
+    let ts = IMPLICIT_VR_LITTLE_ENDIAN.erased();
+    let obj = InMemDicomObject::read_dataset_with_ts(bytes, &ts)
+        .map_err(|e| CommandError::Read(e.to_string()))?;
+    obj.element(tags::STATUS)
+        .ok()
+        .and_then(|e| e.to_int::<u16>().ok())
+        .ok_or(CommandError::Missing("Status"))
+}
+
+/// Encodes a C-ECHO-RQ (PS3.7 §9.3.5.1).
 pub fn echo_request(message_id: u16) -> Result<Vec<u8>, CommandError> {
     let obj = InMemDicomObject::command_from_element_iter([
         DataElement::new(

@@ -1,7 +1,10 @@
-//! DIMSE networking. For now the SCP answers the Verification service (C-ECHO, PS3.4 Annex A)
-//! on the configured AE title; storage and query services come with the DICOM network work.
+//! DIMSE networking: the SCP answers the Verification service (C-ECHO, PS3.4 Annex A) on the
+//! local AE titles of the registry, the SCU sends C-ECHO; storage and query services come next.
 
 pub mod command;
+pub mod registry;
 pub mod scp;
+pub mod scu;
 
+pub use registry::{AeRegistry, Snapshot};
 pub use scp::{DicomListener, ScpConfig};

@@ -1,10 +1,12 @@
-//! The DICOM listener (PS3.8 upper layer): one port; associations accepted only for the
-//! configured called AE title (else A-ASSOCIATE-RJ "called AE title not recognized", PS3.8 §9.3.4);
+//! The DICOM listener (PS3.8 upper layer): one port for every local AE title; associations are
+//! accepted only for an enabled local AE and a caller its policy admits (else A-ASSOCIATE-RJ
+//! "called / calling AE title not recognized", PS3.8 §9.3.4);
 //! a cap on concurrent associations (beyond it a transient A-ASSOCIATE-RJ, "local limit exceeded");
 //! an idle timeout per PDU and an overall association deadline; `TCP_NODELAY` on every socket;
 //! one tracing span per association.
 
 use super::command::{self, C_ECHO_RQ, STATUS_SUCCESS, STATUS_UNRECOGNIZED_OPERATION};
+use super::registry::{AeRegistry, RegistryAccess};
 use dicom_dictionary_std::uids::VERIFICATION;
 use dicom_ul::association::server::AsyncServerAssociation;
 use dicom_ul::pdu::{
@@ -24,7 +26,6 @@ use tracing::{Instrument, field};
 /// Limits and identity of the listener.
 #[derive(Debug, Clone)]
 pub struct ScpConfig {
-    pub ae_title: String,
     pub max_associations: usize,
     pub max_pdu: u32,
     /// Longest wait for the next PDU (ARTIM for the request, idle time after).
@@ -50,16 +51,22 @@ enum ScpError {
 pub struct DicomListener {
     listener: TcpListener,
     cfg: Arc<ScpConfig>,
+    registry: Arc<AeRegistry>,
     slots: Arc<Semaphore>,
 }
 
 impl DicomListener {
-    pub async fn bind(addr: SocketAddr, cfg: ScpConfig) -> std::io::Result<Self> {
+    pub async fn bind(
+        addr: SocketAddr,
+        cfg: ScpConfig,
+        registry: Arc<AeRegistry>,
+    ) -> std::io::Result<Self> {
         let listener = TcpListener::bind(addr).await?;
         let slots = Arc::new(Semaphore::new(cfg.max_associations));
         Ok(Self {
             listener,
             cfg: Arc::new(cfg),
+            registry,
             slots,
         })
     }
@@ -86,7 +93,8 @@ impl DicomListener {
             let cfg = self.cfg.clone();
             match self.slots.clone().try_acquire_owned() {
                 Ok(permit) => {
-                    tokio::spawn(handle(socket, peer, cfg, permit));
+                    let access = RegistryAccess(self.registry.snapshot());
+                    tokio::spawn(handle(socket, peer, cfg, access, permit));
                 }
                 Err(_) => {
                     tokio::spawn(reject_busy(socket, peer, cfg.idle_timeout));
@@ -119,14 +127,14 @@ async fn handle(
     socket: TcpStream,
     peer: SocketAddr,
     cfg: Arc<ScpConfig>,
+    access: RegistryAccess,
     _slot: OwnedSemaphorePermit,
 ) {
     let span =
         tracing::info_span!("association", %peer, calling = field::Empty, called = field::Empty);
     async move {
         let opts = ServerAssociationOptions::new()
-            .accept_called_ae_title()
-            .ae_title(cfg.ae_title.clone())
+            .ae_access_control(access)
             .with_abstract_syntax(VERIFICATION)
             .max_pdu_length(cfg.max_pdu)
             .read_timeout(cfg.idle_timeout)

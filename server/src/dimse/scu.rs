@@ -1,0 +1,96 @@
+//! The SCU side: C-ECHO to a remote node (PS3.7 §9.1.5), measuring the round trip of the whole
+//! association. `TCP_NODELAY` is set on the socket once connected.
+
+use super::command;
+use dicom_dictionary_std::uids::VERIFICATION;
+use dicom_ul::pdu::{PDataValue, PDataValueType};
+use dicom_ul::{ClientAssociationOptions, Pdu};
+use std::time::{Duration, Instant};
+use tokio::time::timeout;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScuError {
+    #[error("no answer within {0:?}")]
+    Timeout(Duration),
+    #[error("association failed: {0}")]
+    Association(String),
+    #[error("the peer accepted no presentation context for Verification")]
+    NoContext,
+    #[error("unexpected answer from the peer")]
+    Unexpected,
+    #[error("C-ECHO answered with status {0:#06x}")]
+    Status(u16),
+    #[error(transparent)]
+    Command(#[from] command::CommandError),
+}
+
+/// Where to send: AE title, host, port.
+#[derive(Debug, Clone)]
+pub struct Peer {
+    pub ae_title: String,
+    pub host: String,
+    pub port: u16,
+}
+
+/// Sends one C-ECHO and releases; returns the elapsed time.
+pub async fn echo(calling: &str, peer: &Peer, limit: Duration) -> Result<Duration, ScuError> {
+    let start = Instant::now();
+    timeout(limit, echo_inner(calling, peer, limit))
+        .await
+        .map_err(|_| ScuError::Timeout(limit))??;
+    Ok(start.elapsed())
+}
+
+async fn echo_inner(calling: &str, peer: &Peer, limit: Duration) -> Result<(), ScuError> {
+    let assoc_err = |e: dicom_ul::association::Error| ScuError::Association(e.to_string());
+    let mut assoc = ClientAssociationOptions::new()
+        .with_abstract_syntax(VERIFICATION)
+        .calling_ae_title(calling.to_owned())
+        .called_ae_title(peer.ae_title.clone())
+        .connection_timeout(limit)
+        .read_timeout(limit)
+        .establish_async((peer.host.as_str(), peer.port))
+        .await
+        .map_err(assoc_err)?;
+    let _ = assoc.inner_stream().set_nodelay(true);
+    let ctx = assoc
+        .presentation_contexts()
+        .first()
+        .map(|c| c.id)
+        .ok_or(ScuError::NoContext)?;
+    let rq = Pdu::PData {
+        data: vec![PDataValue {
+            presentation_context_id: ctx,
+            value_type: PDataValueType::Command,
+            is_last: true,
+            data: command::echo_request(1)?,
+        }],
+    };
+    assoc.send(&rq).await.map_err(assoc_err)?;
+    let mut bytes = Vec::new();
+    loop {
+        match assoc.receive().await.map_err(assoc_err)? {
+            Pdu::PData { data } => {
+                let mut done = false;
+                for pdv in data
+                    .into_iter()
+                    .filter(|p| p.value_type == PDataValueType::Command)
+                {
+                    bytes.extend_from_slice(&pdv.data);
+                    done |= pdv.is_last;
+                }
+                if done {
+                    break;
+                }
+            }
+            _ => return Err(ScuError::Unexpected),
+        }
+    }
+    let status = command::status_of(&bytes)?;
+    let _ = assoc.release().await;
+    if status == command::STATUS_SUCCESS {
+        Ok(())
+    } else {
+        Err(ScuError::Status(status))
+    }
+}

@@ -1,8 +1,8 @@
 //! The contract between the UI and the server (ssr only): services the server puts in context,
 //! and the per-request context its middleware attaches (who is signed in, from where, the session).
 
-use crate::api::{ApiError, ClinicForm, UserForm};
-use domain::views::{ClinicView, SessionUser, UserView};
+use crate::api::{ApiError, ClinicForm, LocalAeForm, NodeForm, UserForm};
+use domain::views::{ClinicView, EchoOutcome, LocalAeView, RemoteNodeView, SessionUser, UserView};
 use domain::{ClinicId, UserId};
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -43,6 +43,19 @@ pub trait Backend: Send + Sync {
     async fn users(&self, user: &SessionUser) -> Result<Vec<UserView>, ApiError>;
     async fn user(&self, user: &SessionUser, id: UserId) -> Result<UserView, ApiError>;
     async fn save_user(&self, user: &SessionUser, form: UserForm) -> Result<UserView, ApiError>;
+    async fn local_aes(&self, user: &SessionUser) -> Result<Vec<LocalAeView>, ApiError>;
+    async fn save_local_ae(
+        &self,
+        user: &SessionUser,
+        form: LocalAeForm,
+    ) -> Result<LocalAeView, ApiError>;
+    async fn nodes(&self, user: &SessionUser) -> Result<Vec<RemoteNodeView>, ApiError>;
+    async fn save_node(
+        &self,
+        user: &SessionUser,
+        form: NodeForm,
+    ) -> Result<RemoteNodeView, ApiError>;
+    async fn echo_node(&self, user: &SessionUser, id: i64) -> Result<EchoOutcome, ApiError>;
 }
 
 /// The backend as found in Leptos context.

@@ -52,6 +52,7 @@ fn UserNav(user: SessionUser) -> impl IntoView {
             {role.can(Permission::ViewClinics).then(|| link("/clinics", Msg::NavClinics))}
             {role.can(Permission::ManageClinics).then(|| link("/admin/clinics", Msg::NavAdminClinics))}
             {role.can(Permission::ManageUsers).then(|| link("/admin/users", Msg::NavAdminUsers))}
+            {role.can(Permission::ManageNetwork).then(|| link("/admin/network", Msg::NavNetwork))}
         </nav>
         <div class="usermenu">
             <span class="who" title=move || i18n.t(role_msg(role))>

@@ -20,6 +20,8 @@ pub enum Permission {
     ManageClinics,
     /// Create, edit and deactivate users.
     ManageUsers,
+    /// Configure local AE titles and remote DICOM nodes.
+    ManageNetwork,
     /// See the clinics one belongs to (all clinics for administrators).
     ViewClinics,
     /// Search and retrieve studies of one's clinics.
@@ -102,6 +104,8 @@ mod tests {
         assert!(Role::Administrator.can(Permission::ManageUsers));
         assert!(!Role::ClinicStaff.can(Permission::ManageUsers));
         assert!(!Role::ClinicStaff.can(Permission::ManageClinics));
+        assert!(Role::Administrator.can(Permission::ManageNetwork));
+        assert!(!Role::Radiologist.can(Permission::ManageNetwork));
         assert!(Role::ClinicStaff.can(Permission::ViewStudies));
         assert!(Role::Radiologist.can(Permission::ReadStudies));
         assert!(!Role::ReferringPhysician.can(Permission::ViewStudies));

@@ -128,3 +128,36 @@ test('staff sees only their clinic', async () => {
   await admin.close();
   await page.close();
 });
+
+test('administrator adds a DICOM node and tests it with C-ECHO', async () => {
+  const { spawn } = await import('node:child_process');
+  const { createServer } = await import('node:net');
+  const port = await new Promise((ok) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => ok(p)); }); });
+  const scp = spawn('storescp', ['-aet', 'VNA_TEST', '-od', '/tmp', String(port)], { env: { ...process.env, TCP_NODELAY: '1' }, stdio: 'ignore' });
+  try {
+    const page = await newPage();
+    await signIn(page, 'admin', ADMIN_PASSWORD);
+    await page.click('nav a[href="/admin/network"]');
+    await page.waitForURL(/\/admin\/network$/);
+    await page.waitForSelector('#local-aes >> text=PASSERELLE');
+    await page.click('#new-node');
+    await page.waitForSelector('#node-form');
+    await page.fill('input[name=name]', 'VNA de test');
+    await page.fill('input[name=ae_title]', 'VNA_TEST');
+    await page.fill('input[name=host]', 'bad host');
+    await page.waitForFunction(() => [...document.querySelectorAll('#node-form .field-error')].some((e) => e.textContent.includes('host')));
+    await page.fill('input[name=host]', '127.0.0.1');
+    await page.fill('input[name=port]', String(port));
+    await page.check('#node-form label:has-text("DEMO") input[type=checkbox]');
+    await page.click('#node-form button[type=submit]');
+    await page.waitForURL(/\/admin\/network$/);
+    await page.waitForSelector('#nodes >> text=VNA de test');
+    await page.click('#nodes button.test');
+    await page.waitForSelector('#nodes .echo-result .ok', { timeout: 15000 });
+    assert.match(await page.textContent('#nodes .echo-result'), /C-ECHO succeeded · \d+\.\d ms/);
+    await page.screenshot({ path: join(shots, 'network.png'), fullPage: true });
+    await page.close();
+  } finally {
+    scp.kill();
+  }
+});

@@ -146,7 +146,10 @@ fn role_select(i18n: I18n, role: RwSignal<Role>) -> impl IntoView {
     }
 }
 
-fn clinic_checkboxes(clinics: Vec<ClinicView>, chosen: RwSignal<Vec<i64>>) -> impl IntoView {
+pub(crate) fn clinic_checkboxes(
+    clinics: Vec<ClinicView>,
+    chosen: RwSignal<Vec<i64>>,
+) -> impl IntoView {
     clinics
         .into_iter()
         .map(|c| {

@@ -71,8 +71,36 @@ async fn users(
     Ok(Json(b.0.users(&user).await?))
 }
 
+async fn local_aes(
+    State(b): State<BackendHandle>,
+    Extension(ctx): Extension<RequestCtx>,
+) -> Result<impl IntoResponse, HttpError> {
+    let user = signed_in(ctx)?;
+    Ok(Json(b.0.local_aes(&user).await?))
+}
+
+async fn nodes(
+    State(b): State<BackendHandle>,
+    Extension(ctx): Extension<RequestCtx>,
+) -> Result<impl IntoResponse, HttpError> {
+    let user = signed_in(ctx)?;
+    Ok(Json(b.0.nodes(&user).await?))
+}
+
+async fn echo_node(
+    State(b): State<BackendHandle>,
+    Extension(ctx): Extension<RequestCtx>,
+    Path(id): Path<i64>,
+) -> Result<impl IntoResponse, HttpError> {
+    let user = signed_in(ctx)?;
+    Ok(Json(b.0.echo_node(&user, id).await?))
+}
+
 pub fn routes<S: Clone + Send + Sync + 'static>(backend: BackendHandle) -> Router<S> {
     Router::new()
+        .route("/local-aes", get(local_aes))
+        .route("/nodes", get(nodes))
+        .route("/nodes/{id}/echo", axum::routing::post(echo_node))
         .route("/me", get(me))
         .route("/clinics", get(clinics))
         .route("/clinics/{id}", get(clinic))

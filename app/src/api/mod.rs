@@ -8,6 +8,9 @@ use leptos::server_fn::codec::{Json, JsonEncoding};
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
+mod network;
+pub use network::*;
+
 /// Errors shown to the user. They never carry internals (database text, paths, stack traces).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum ApiError {
@@ -82,7 +85,7 @@ pub struct UserForm {
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     use super::ApiError;
     use crate::backend::{BackendHandle, RequestCtx};
     use domain::views::SessionUser;

@@ -5,12 +5,14 @@ use crate::auth::password;
 use crate::db::users::UserWrite;
 use crate::db::{RepoError, clinics, users};
 use crate::state::AppState;
-use app::api::{ApiError, ClinicForm, UserForm};
+use app::api::{ApiError, ClinicForm, LocalAeForm, NodeForm, UserForm};
 use app::backend::{Backend, RequestCtx};
-use domain::views::{ClinicView, SessionUser, UserView};
+use domain::views::{ClinicView, EchoOutcome, LocalAeView, RemoteNodeView, SessionUser, UserView};
 use domain::{
     ClinicCode, ClinicId, ClinicName, DisplayName, NewPassword, Permission, Scope, UserId, Username,
 };
+
+mod network;
 
 pub struct AppBackend {
     state: AppState,
@@ -194,5 +196,33 @@ impl Backend for AppBackend {
         };
         tracing::info!(by = %user.username, user = %saved.username, active = saved.active, "user saved");
         Ok(saved)
+    }
+
+    async fn local_aes(&self, user: &SessionUser) -> Result<Vec<LocalAeView>, ApiError> {
+        network::local_aes(&self.state, user).await
+    }
+
+    async fn save_local_ae(
+        &self,
+        user: &SessionUser,
+        form: LocalAeForm,
+    ) -> Result<LocalAeView, ApiError> {
+        network::save_local_ae(&self.state, user, form).await
+    }
+
+    async fn nodes(&self, user: &SessionUser) -> Result<Vec<RemoteNodeView>, ApiError> {
+        network::nodes(&self.state, user).await
+    }
+
+    async fn save_node(
+        &self,
+        user: &SessionUser,
+        form: NodeForm,
+    ) -> Result<RemoteNodeView, ApiError> {
+        network::save_node(&self.state, user, form).await
+    }
+
+    async fn echo_node(&self, user: &SessionUser, id: i64) -> Result<EchoOutcome, ApiError> {
+        network::echo_node(&self.state, user, id).await
     }
 }

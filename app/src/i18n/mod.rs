@@ -3,6 +3,10 @@
 
 use leptos::prelude::*;
 
+mod messages;
+pub use messages::Msg;
+use messages::pair;
+
 /// The cookie that remembers the chosen language for a year.
 pub const LOCALE_COOKIE: &str = "passerelle_lang";
 
@@ -100,57 +104,6 @@ pub fn use_i18n() -> I18n {
     use_context::<I18n>().unwrap_or_else(|| I18n(RwSignal::new(Locale::En)))
 }
 
-/// Every UI string. Add a variant, then the compiler asks for both languages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Msg {
-    AppTagline,
-    NavHome,
-    NavClinics,
-    NavAdminClinics,
-    NavAdminUsers,
-    SignIn,
-    SignOut,
-    SigningIn,
-    Username,
-    Password,
-    BadCredentials,
-    TooManyAttempts,
-    Welcome,
-    YourRole,
-    YourClinics,
-    Loading,
-    Code,
-    Name,
-    Active,
-    Inactive,
-    Status,
-    Actions,
-    Edit,
-    Save,
-    Saved,
-    Create,
-    Cancel,
-    NewClinic,
-    EditClinic,
-    NewUser,
-    EditUser,
-    DisplayName,
-    Role,
-    Clinics,
-    NewPasswordOptional,
-    InitialPassword,
-    NoClinics,
-    NotFound,
-    Forbidden,
-    ErrorPrefix,
-    RoleAdministrator,
-    RoleClinicStaff,
-    RoleRadiologist,
-    RoleReferringPhysician,
-    Language,
-    PasswordRule,
-}
-
 /// The text of `m` in `l`.
 pub fn tr(l: Locale, m: Msg) -> &'static str {
     let (en, fr) = pair(m);
@@ -160,67 +113,31 @@ pub fn tr(l: Locale, m: Msg) -> &'static str {
     }
 }
 
-fn pair(m: Msg) -> (&'static str, &'static str) {
-    use Msg::*;
-    match m {
-        AppTagline => ("Imaging network gateway", "Passerelle du réseau d'imagerie"),
-        NavHome => ("Home", "Accueil"),
-        NavClinics => ("My clinics", "Mes cliniques"),
-        NavAdminClinics => ("Clinics", "Cliniques"),
-        NavAdminUsers => ("Users", "Utilisateurs"),
-        SignIn => ("Sign in", "Se connecter"),
-        SignOut => ("Sign out", "Se déconnecter"),
-        SigningIn => ("Signing in…", "Connexion…"),
-        Username => ("User name", "Nom d'utilisateur"),
-        Password => ("Password", "Mot de passe"),
-        BadCredentials => (
-            "Unknown user name or wrong password.",
-            "Nom d'utilisateur inconnu ou mot de passe erroné.",
-        ),
-        TooManyAttempts => (
-            "Too many attempts. Try again in a few minutes.",
-            "Trop de tentatives. Réessayez dans quelques minutes.",
-        ),
-        Welcome => ("Welcome", "Bienvenue"),
-        YourRole => ("Your role", "Votre rôle"),
-        YourClinics => ("Your clinics", "Vos cliniques"),
-        Loading => ("Loading…", "Chargement…"),
-        Code => ("Code", "Code"),
-        Name => ("Name", "Nom"),
-        Active => ("Active", "Actif"),
-        Inactive => ("Inactive", "Inactif"),
-        Status => ("Status", "État"),
-        Actions => ("Actions", "Actions"),
-        Edit => ("Edit", "Modifier"),
-        Save => ("Save", "Enregistrer"),
-        Saved => ("Saved.", "Enregistré."),
-        Create => ("Create", "Créer"),
-        Cancel => ("Cancel", "Annuler"),
-        NewClinic => ("New clinic", "Nouvelle clinique"),
-        EditClinic => ("Edit clinic", "Modifier la clinique"),
-        NewUser => ("New user", "Nouvel utilisateur"),
-        EditUser => ("Edit user", "Modifier l'utilisateur"),
-        DisplayName => ("Full name", "Nom complet"),
-        Role => ("Role", "Rôle"),
-        Clinics => ("Clinics", "Cliniques"),
-        NewPasswordOptional => (
-            "New password (leave empty to keep)",
-            "Nouveau mot de passe (vide pour conserver)",
-        ),
-        InitialPassword => ("Initial password", "Mot de passe initial"),
-        NoClinics => ("No clinic.", "Aucune clinique."),
-        NotFound => ("Not found.", "Introuvable."),
-        Forbidden => (
-            "You may not do this.",
-            "Vous n'avez pas accès à cette fonction.",
-        ),
-        ErrorPrefix => ("Error:", "Erreur :"),
-        RoleAdministrator => ("Administrator", "Administrateur"),
-        RoleClinicStaff => ("Clinic staff", "Personnel de clinique"),
-        RoleRadiologist => ("Radiologist", "Radiologiste"),
-        RoleReferringPhysician => ("Referring physician", "Médecin référent"),
-        Language => ("Language", "Langue"),
-        PasswordRule => ("At least 12 characters.", "Au moins 12 caractères."),
+/// The label of a node role.
+pub fn node_role_msg(r: domain::NodeRole) -> Msg {
+    match r {
+        domain::NodeRole::Pacs => Msg::NodeRolePacs,
+        domain::NodeRole::Vna => Msg::NodeRoleVna,
+        domain::NodeRole::Modality => Msg::NodeRoleModality,
+        domain::NodeRole::Viewer => Msg::NodeRoleViewer,
+    }
+}
+
+/// The label of a jurisdiction.
+pub fn jurisdiction_msg(j: domain::Jurisdiction) -> Msg {
+    match j {
+        domain::Jurisdiction::Quebec => Msg::JurQuebec,
+        domain::Jurisdiction::CanadaOutsideQuebec => Msg::JurCanada,
+        domain::Jurisdiction::OutsideCanada => Msg::JurOutside,
+    }
+}
+
+/// The label of a caller policy.
+pub fn policy_msg(p: domain::CallerPolicy) -> Msg {
+    match p {
+        domain::CallerPolicy::Any => Msg::PolicyAny,
+        domain::CallerPolicy::KnownNodes => Msg::PolicyKnownNodes,
+        domain::CallerPolicy::Listed => Msg::PolicyListed,
     }
 }
 
@@ -231,6 +148,43 @@ pub fn role_msg(r: domain::Role) -> Msg {
         domain::Role::ClinicStaff => Msg::RoleClinicStaff,
         domain::Role::Radiologist => Msg::RoleRadiologist,
         domain::Role::ReferringPhysician => Msg::RoleReferringPhysician,
+    }
+}
+
+/// A validation error that can be shown in the user's language.
+pub trait Localized {
+    fn localized(&self, l: Locale) -> String;
+}
+
+impl Localized for domain::NameError {
+    fn localized(&self, l: Locale) -> String {
+        describe(l, self)
+    }
+}
+
+impl Localized for domain::AeTitleError {
+    fn localized(&self, l: Locale) -> String {
+        use domain::AeTitleError::*;
+        match (l, self) {
+            (Locale::En, e) => e.to_string(),
+            (Locale::Fr, Empty) => "Indiquez le titre AE.".into(),
+            (Locale::Fr, TooLong) => "Le titre AE : au plus 16 caractères.".into(),
+            (Locale::Fr, BadCharacter(c)) => {
+                format!("Le titre AE contient un caractère non permis : {c:?}")
+            }
+        }
+    }
+}
+
+impl Localized for domain::NetworkError {
+    fn localized(&self, l: Locale) -> String {
+        use domain::NetworkError::*;
+        match (l, self) {
+            (Locale::En, e) => e.to_string(),
+            (Locale::Fr, Port) => "Le port doit être entre 1 et 65535.".into(),
+            (Locale::Fr, Host) => "Indiquez un nom d'hôte ou une adresse IP.".into(),
+            (Locale::Fr, Unknown(v)) => format!("Valeur inconnue : {v:?}"),
+        }
     }
 }
 
@@ -277,15 +231,15 @@ fn cap(s: &str) -> String {
 }
 
 /// The message for a field: nothing while it is empty (the submit button stays disabled).
-pub fn field_error<T>(
+pub fn field_error<T, E: Localized>(
     i18n: I18n,
     value: &str,
-    parse: impl Fn(&str) -> Result<T, domain::NameError>,
+    parse: impl Fn(&str) -> Result<T, E>,
 ) -> Option<String> {
     if value.is_empty() {
         return None;
     }
-    parse(value).err().map(|e| describe(i18n.locale(), &e))
+    parse(value).err().map(|e| e.localized(i18n.locale()))
 }
 
 #[cfg(test)]

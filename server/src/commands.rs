@@ -8,12 +8,15 @@ use crate::db::users::UserWrite;
 use crate::db::{self, clinics, users};
 use crate::dimse::scu::{self, Peer};
 use crate::dimse::{DicomListener, ScpConfig};
+use crate::ingest::Ingest;
 use crate::state::AppState;
+use crate::storage::Spool;
 use anyhow::{Context, bail};
 use domain::{AeTitle, ClinicCode, DisplayName, Host, NewPassword, Port, Role, Username};
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::DatabaseConnection;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 use tower_sessions::session_store::ExpiredDeletion;
 
@@ -73,13 +76,18 @@ pub async fn serve(cfg: Config) -> anyhow::Result<()> {
 /// Binds the DICOM listener and runs it in the background.
 async fn start_dicom(state: &AppState) -> anyhow::Result<tokio::task::JoinHandle<()>> {
     let d = &state.config.dicom;
+    let spool_dir = state.config.server.data_dir.join("spool");
+    let spool = Spool::open(&spool_dir)
+        .with_context(|| format!("cannot open the spool in {}", spool_dir.display()))?;
+    let ingest = Arc::new(Ingest::new(state.db.clone(), spool, d.conflict_policy));
     let scp = ScpConfig {
+        max_dataset: d.max_dataset_mib as usize * 1024 * 1024,
         max_associations: d.max_associations as usize,
         max_pdu: d.max_pdu,
         idle_timeout: Duration::from_secs(u64::from(d.idle_timeout_seconds)),
         association_deadline: Duration::from_secs(u64::from(d.association_timeout_seconds)),
     };
-    let listener = DicomListener::bind(d.listen, scp, state.registry.clone())
+    let listener = DicomListener::bind(d.listen, scp, state.registry.clone(), Some(ingest))
         .await
         .with_context(|| format!("cannot listen on {} (dicom.listen)", d.listen))?;
     let titles: Vec<String> = state

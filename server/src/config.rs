@@ -1,6 +1,7 @@
 //! Configuration: one TOML file plus `PASSERELLE__SECTION__KEY` environment overrides (figment).
 //! Errors name the offending key.
 
+use crate::ingest::ConflictPolicy;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
@@ -77,6 +78,10 @@ pub struct DicomConfig {
     pub idle_timeout_seconds: u32,
     /// Longest life of one association, in seconds.
     pub association_timeout_seconds: u32,
+    /// Largest data set accepted in one C-STORE, in MiB (larger ones get A700).
+    pub max_dataset_mib: u32,
+    /// Same SOP Instance UID, different content: `keep_both` or `reject` (warning B000).
+    pub conflict_policy: ConflictPolicy,
 }
 
 impl Default for DicomConfig {
@@ -87,6 +92,8 @@ impl Default for DicomConfig {
             max_pdu: 131_072,
             idle_timeout_seconds: 30,
             association_timeout_seconds: 3600,
+            max_dataset_mib: 2048,
+            conflict_policy: ConflictPolicy::KeepBoth,
         }
     }
 }
@@ -191,6 +198,9 @@ impl Config {
             || d.association_timeout_seconds == 0
         {
             return key("dicom", "limits and timeouts must be positive");
+        }
+        if d.max_dataset_mib == 0 || d.max_dataset_mib > 65_536 {
+            return key("dicom.max_dataset_mib", "must be between 1 and 65536");
         }
         if !(4096..=16_777_216).contains(&d.max_pdu) {
             return key("dicom.max_pdu", "must be between 4096 and 16777216");

@@ -9,5 +9,8 @@ pub mod config;
 pub mod db;
 pub mod dimse;
 pub mod http;
+pub mod ingest;
 pub mod services;
 pub mod state;
+pub mod storage;
+pub mod synth;

@@ -39,12 +39,13 @@ fn registry() -> Arc<AeRegistry> {
 
 async fn listener(max_associations: usize, idle_ms: u64) -> SocketAddr {
     let cfg = ScpConfig {
+        max_dataset: 1 << 20,
         max_associations,
         max_pdu: 131_072,
         idle_timeout: Duration::from_millis(idle_ms),
         association_deadline: Duration::from_secs(30),
     };
-    let l = DicomListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)), cfg, registry())
+    let l = DicomListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)), cfg, registry(), None)
         .await
         .expect("bind");
     let addr = l.local_addr().expect("addr");

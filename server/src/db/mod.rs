@@ -3,6 +3,8 @@
 
 pub mod clinics;
 pub mod entities;
+pub mod index;
+pub mod index_entities;
 pub mod network;
 pub mod users;
 

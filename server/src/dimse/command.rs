@@ -7,6 +7,7 @@ use dicom_transfer_syntax_registry::entries::IMPLICIT_VR_LITTLE_ENDIAN;
 
 /// PS3.7 §E.1: command field values used here.
 pub const C_ECHO_RQ: u16 = 0x0030;
+pub const C_STORE_RQ: u16 = 0x0001;
 /// PS3.7 §9.3: "no data set present".
 pub const NO_DATASET: u16 = 0x0101;
 /// PS3.7 Annex C: success.
@@ -30,6 +31,7 @@ pub struct Request {
     pub command_field: u16,
     pub message_id: u16,
     pub affected_sop_class: String,
+    pub affected_sop_instance: String,
     pub has_dataset: bool,
 }
 
@@ -44,23 +46,32 @@ pub fn parse(bytes: &[u8]) -> Result<Request, CommandError> {
             .and_then(|e| e.to_int::<u16>().ok())
             .ok_or(CommandError::Missing(name))
     };
-    let affected_sop_class = obj
-        .element(tags::AFFECTED_SOP_CLASS_UID)
-        .ok()
-        .and_then(|e| e.to_str().ok())
-        .map(|s| s.trim_end_matches(['\0', ' ']).to_owned())
-        .unwrap_or_default();
+    let uid_of = |tag| {
+        obj.element(tag)
+            .ok()
+            .and_then(|e| e.to_str().ok())
+            .map(|s| s.trim_end_matches(['\0', ' ']).to_owned())
+            .unwrap_or_default()
+    };
+    let affected_sop_class = uid_of(tags::AFFECTED_SOP_CLASS_UID);
+    let affected_sop_instance = uid_of(tags::AFFECTED_SOP_INSTANCE_UID);
     Ok(Request {
         command_field: u16_of(tags::COMMAND_FIELD, "CommandField")?,
         message_id: u16_of(tags::MESSAGE_ID, "MessageID")?,
         affected_sop_class,
+        affected_sop_instance,
         has_dataset: u16_of(tags::COMMAND_DATA_SET_TYPE, "CommandDataSetType")? != NO_DATASET,
     })
 }
 
-/// Encodes the response to `req` (command field with bit 15 set, PS3.7 §9.3) with `status`.
-pub fn response(req: &Request, status: u16) -> Result<Vec<u8>, CommandError> {
-    let obj = InMemDicomObject::command_from_element_iter([
+/// Encodes the response to `req` (command field with bit 15 set, PS3.7 §9.3) with `status`
+/// and, for failures and warnings, an Error Comment (0000,0902; at most 64 characters).
+pub fn response(
+    req: &Request,
+    status: u16,
+    comment: Option<&str>,
+) -> Result<Vec<u8>, CommandError> {
+    let mut elements = vec![
         DataElement::new(
             tags::AFFECTED_SOP_CLASS_UID,
             VR::UI,
@@ -82,8 +93,28 @@ pub fn response(req: &Request, status: u16) -> Result<Vec<u8>, CommandError> {
             dicom_value!(U16, [NO_DATASET]),
         ),
         DataElement::new(tags::STATUS, VR::US, dicom_value!(U16, [status])),
-    ]);
-    let mut out = Vec::with_capacity(128);
+    ];
+    if !req.affected_sop_instance.is_empty() {
+        elements.push(DataElement::new(
+            tags::AFFECTED_SOP_INSTANCE_UID,
+            VR::UI,
+            PrimitiveValue::from(req.affected_sop_instance.as_str()),
+        ));
+    }
+    if let Some(c) = comment {
+        let c: String = c
+            .chars()
+            .filter(|c| c.is_ascii() && !c.is_control())
+            .take(64)
+            .collect();
+        elements.push(DataElement::new(
+            tags::ERROR_COMMENT,
+            VR::LO,
+            PrimitiveValue::from(c),
+        ));
+    }
+    let obj = InMemDicomObject::command_from_element_iter(elements);
+    let mut out = Vec::with_capacity(160);
     obj.write_dataset_with_ts(&mut out, &IMPLICIT_VR_LITTLE_ENDIAN.erased())
         .map_err(|e| CommandError::Write(e.to_string()))?;
     Ok(out)
@@ -134,7 +165,7 @@ mod tests {
         assert_eq!(rq.affected_sop_class, "1.2.840.10008.1.1");
         assert!(!rq.has_dataset);
         let rsp = InMemDicomObject::read_dataset_with_ts(
-            &response(&rq, STATUS_SUCCESS).expect("encode")[..],
+            &response(&rq, STATUS_SUCCESS, None).expect("encode")[..],
             &IMPLICIT_VR_LITTLE_ENDIAN.erased(),
         )
         .expect("parse");

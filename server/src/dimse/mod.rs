@@ -5,6 +5,8 @@ pub mod command;
 pub mod registry;
 pub mod scp;
 pub mod scu;
+pub mod service;
+pub mod storage_classes;
 
 pub use registry::{AeRegistry, Snapshot};
 pub use scp::{DicomListener, ScpConfig};

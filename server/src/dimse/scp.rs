@@ -5,13 +5,14 @@
 //! an idle timeout per PDU and an overall association deadline; `TCP_NODELAY` on every socket;
 //! one tracing span per association.
 
-use super::command::{self, C_ECHO_RQ, STATUS_SUCCESS, STATUS_UNRECOGNIZED_OPERATION};
 use super::registry::{AeRegistry, RegistryAccess};
+use super::service::{Session, serve};
+use super::storage_classes::STORAGE_SOP_CLASSES;
+use crate::ingest::Ingest;
 use dicom_dictionary_std::uids::VERIFICATION;
-use dicom_ul::association::server::AsyncServerAssociation;
 use dicom_ul::pdu::{
     AssociationRJ, AssociationRJResult, AssociationRJServiceProviderPresentationReason,
-    AssociationRJSource, PDataValue, PDataValueType,
+    AssociationRJSource,
 };
 use dicom_ul::{Pdu, ServerAssociationOptions};
 use std::net::SocketAddr;
@@ -26,6 +27,8 @@ use tracing::{Instrument, field};
 /// Limits and identity of the listener.
 #[derive(Debug, Clone)]
 pub struct ScpConfig {
+    /// Largest data set accepted in one C-STORE, in bytes.
+    pub max_dataset: usize,
     pub max_associations: usize,
     pub max_pdu: u32,
     /// Longest wait for the next PDU (ARTIM for the request, idle time after).
@@ -34,24 +37,11 @@ pub struct ScpConfig {
     pub association_deadline: Duration,
 }
 
-#[derive(Debug, thiserror::Error)]
-enum ScpError {
-    #[error("peer idle for longer than the limit")]
-    Idle,
-    #[error("association exceeded its deadline")]
-    Deadline,
-    #[error("upper layer: {0}")]
-    Ul(String),
-    #[error(transparent)]
-    Command(#[from] command::CommandError),
-    #[error("unexpected PDU")]
-    Unexpected,
-}
-
 pub struct DicomListener {
     listener: TcpListener,
     cfg: Arc<ScpConfig>,
     registry: Arc<AeRegistry>,
+    ingest: Option<Arc<Ingest>>,
     slots: Arc<Semaphore>,
 }
 
@@ -60,6 +50,7 @@ impl DicomListener {
         addr: SocketAddr,
         cfg: ScpConfig,
         registry: Arc<AeRegistry>,
+        ingest: Option<Arc<Ingest>>,
     ) -> std::io::Result<Self> {
         let listener = TcpListener::bind(addr).await?;
         let slots = Arc::new(Semaphore::new(cfg.max_associations));
@@ -67,6 +58,7 @@ impl DicomListener {
             listener,
             cfg: Arc::new(cfg),
             registry,
+            ingest,
             slots,
         })
     }
@@ -94,7 +86,8 @@ impl DicomListener {
             match self.slots.clone().try_acquire_owned() {
                 Ok(permit) => {
                     let access = RegistryAccess(self.registry.snapshot());
-                    tokio::spawn(handle(socket, peer, cfg, access, permit));
+                    let ingest = self.ingest.clone();
+                    tokio::spawn(handle(socket, peer, cfg, access, ingest, permit));
                 }
                 Err(_) => {
                     tokio::spawn(reject_busy(socket, peer, cfg.idle_timeout));
@@ -128,17 +121,24 @@ async fn handle(
     peer: SocketAddr,
     cfg: Arc<ScpConfig>,
     access: RegistryAccess,
+    ingest: Option<Arc<Ingest>>,
     _slot: OwnedSemaphorePermit,
 ) {
     let span =
         tracing::info_span!("association", %peer, calling = field::Empty, called = field::Empty);
     async move {
-        let opts = ServerAssociationOptions::new()
+        let snapshot = access.0.clone();
+        let mut opts = ServerAssociationOptions::new()
             .ae_access_control(access)
             .with_abstract_syntax(VERIFICATION)
             .max_pdu_length(cfg.max_pdu)
             .read_timeout(cfg.idle_timeout)
             .write_timeout(cfg.idle_timeout);
+        if ingest.is_some() {
+            for uid in STORAGE_SOP_CLASSES {
+                opts = opts.with_abstract_syntax(*uid);
+            }
+        }
         let mut assoc = match timeout(cfg.idle_timeout, opts.establish_async(socket)).await {
             Ok(Ok(a)) => a,
             Ok(Err(e)) => {
@@ -150,16 +150,30 @@ async fn handle(
                 return;
             }
         };
+        let calling = dicom_ul::association::Association::peer_ae_title(&assoc)
+            .trim()
+            .to_owned();
+        let called = assoc.called_ae_title().trim().to_owned();
         let span = tracing::Span::current();
-        span.record(
-            "calling",
-            dicom_ul::association::Association::peer_ae_title(&assoc),
-        );
-        span.record("called", assoc.called_ae_title());
-        tracing::info!("association accepted");
-        let outcome = match timeout(cfg.association_deadline, serve(&mut assoc, &cfg)).await {
-            Ok(r) => r,
-            Err(_) => Err(ScpError::Deadline),
+        span.record("calling", calling.as_str());
+        span.record("called", called.as_str());
+        let Ok(clinic) = snapshot.admit(&calling, &called) else {
+            tracing::warn!("association admitted by negotiation but not by the registry");
+            let _ = timeout(Duration::from_secs(2), assoc.abort()).await;
+            return;
+        };
+        tracing::info!(clinic = clinic.0, "association accepted");
+        let session = Session {
+            clinic,
+            calling,
+            called,
+            ingest,
+            idle: cfg.idle_timeout,
+            max_dataset: cfg.max_dataset,
+        };
+        let outcome = match timeout(cfg.association_deadline, serve(&mut assoc, &session)).await {
+            Ok(r) => r.map_err(|e| e.to_string()),
+            Err(_) => Err("association exceeded its deadline".to_owned()),
         };
         match outcome {
             Ok(()) => tracing::info!("association released"),
@@ -171,74 +185,4 @@ async fn handle(
     }
     .instrument(span)
     .await;
-}
-
-/// The DIMSE loop: answers C-ECHO (PS3.7 §9.1.5) until release or abort.
-async fn serve(
-    assoc: &mut AsyncServerAssociation<TcpStream>,
-    cfg: &ScpConfig,
-) -> Result<(), ScpError> {
-    let mut cmd: Vec<u8> = Vec::new();
-    loop {
-        let pdu = match timeout(cfg.idle_timeout, assoc.receive()).await {
-            Err(_) => return Err(ScpError::Idle),
-            Ok(Err(e)) => return Err(ScpError::Ul(e.to_string())),
-            Ok(Ok(p)) => p,
-        };
-        match pdu {
-            Pdu::PData { data } => {
-                for pdv in data {
-                    if pdv.value_type != PDataValueType::Command {
-                        continue; // no data set is expected on the verification context
-                    }
-                    cmd.extend_from_slice(&pdv.data);
-                    if pdv.is_last {
-                        let req = command::parse(&cmd)?;
-                        cmd.clear();
-                        answer(assoc, pdv.presentation_context_id, &req).await?;
-                    }
-                }
-            }
-            Pdu::ReleaseRQ => {
-                assoc
-                    .send(&Pdu::ReleaseRP)
-                    .await
-                    .map_err(|e| ScpError::Ul(e.to_string()))?;
-                return Ok(());
-            }
-            Pdu::AbortRQ { .. } => return Ok(()),
-            _ => return Err(ScpError::Unexpected),
-        }
-    }
-}
-
-async fn answer(
-    assoc: &mut AsyncServerAssociation<TcpStream>,
-    context: u8,
-    req: &command::Request,
-) -> Result<(), ScpError> {
-    let status = if req.command_field == C_ECHO_RQ {
-        STATUS_SUCCESS
-    } else {
-        STATUS_UNRECOGNIZED_OPERATION
-    };
-    tracing::debug!(
-        command = req.command_field,
-        message_id = req.message_id,
-        status,
-        "DIMSE request"
-    );
-    let data = command::response(req, status)?;
-    let pdu = Pdu::PData {
-        data: vec![PDataValue {
-            presentation_context_id: context,
-            value_type: PDataValueType::Command,
-            is_last: true,
-            data,
-        }],
-    };
-    assoc
-        .send(&pdu)
-        .await
-        .map_err(|e| ScpError::Ul(e.to_string()))
 }

@@ -1,0 +1,306 @@
+//! The instance index: one transaction per received instance (patient, study, series, instance,
+//! counters), conflicting-duplicate versions, ingest events.
+
+use super::index_entities::{ingest_event, instance, instance_version, patient, series, study};
+use super::{RepoError, now};
+use crate::ingest::parse::Attrs;
+use domain::ClinicId;
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+    TransactionSession, TransactionTrait,
+};
+
+/// Everything the index records about one received instance.
+pub struct NewInstance<'a> {
+    pub clinic: ClinicId,
+    pub attrs: &'a Attrs,
+    pub transfer_syntax: &'a str,
+    pub size: i64,
+    pub digest: &'a str,
+    pub spool_path: &'a str,
+    pub calling_ae: &'a str,
+    pub called_ae: &'a str,
+}
+
+/// An instance already indexed under the same SOP Instance UID in the clinic.
+#[derive(Debug, Clone)]
+pub struct Existing {
+    pub id: i64,
+    pub digest: String,
+    pub spool_path: String,
+    pub size: i64,
+    pub received_at: i64,
+}
+
+pub async fn find(
+    db: &impl ConnectionTrait,
+    clinic: ClinicId,
+    sop_uid: &str,
+) -> Result<Option<Existing>, RepoError> {
+    let row = instance::Entity::find()
+        .filter(instance::Column::ClinicId.eq(clinic.0))
+        .filter(instance::Column::SopInstanceUid.eq(sop_uid))
+        .one(db)
+        .await?;
+    Ok(row.map(|m| Existing {
+        id: m.id,
+        digest: m.digest,
+        spool_path: m.spool_path,
+        size: m.size,
+        received_at: m.received_at,
+    }))
+}
+
+fn inserted_or_existing<T>(r: Result<T, DbErr>) -> Result<(), DbErr> {
+    match r {
+        Ok(_) | Err(DbErr::RecordNotInserted) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+async fn patient_id(txn: &impl ConnectionTrait, n: &NewInstance<'_>) -> Result<i64, RepoError> {
+    let a = n.attrs;
+    let am = patient::ActiveModel {
+        clinic_id: Set(n.clinic.0),
+        patient_key: Set(a.patient_key.clone()),
+        name: Set(a.patient_name.clone()),
+        birth_date: Set(a.birth_date.clone()),
+        sex: Set(a.sex.clone()),
+        ..Default::default()
+    };
+    let conflict = OnConflict::columns([patient::Column::ClinicId, patient::Column::PatientKey])
+        .do_nothing()
+        .to_owned();
+    inserted_or_existing(
+        patient::Entity::insert(am)
+            .on_conflict(conflict)
+            .exec(txn)
+            .await,
+    )?;
+    let p = patient::Entity::find()
+        .filter(patient::Column::ClinicId.eq(n.clinic.0))
+        .filter(patient::Column::PatientKey.eq(a.patient_key.as_str()))
+        .one(txn)
+        .await?
+        .ok_or(RepoError::NotFound)?;
+    Ok(p.id)
+}
+
+async fn study_row(
+    txn: &impl ConnectionTrait,
+    n: &NewInstance<'_>,
+    patient: i64,
+    t: i64,
+) -> Result<study::Model, RepoError> {
+    let a = n.attrs;
+    let am = study::ActiveModel {
+        clinic_id: Set(n.clinic.0),
+        patient_id: Set(patient),
+        study_uid: Set(a.study_uid.clone()),
+        study_date: Set(a.study_date.clone()),
+        study_time: Set(a.study_time.clone()),
+        accession: Set(a.accession.clone()),
+        description: Set(a.study_description.clone()),
+        referring_physician: Set(a.referring.clone()),
+        modalities: Set(String::new()),
+        instance_count: Set(0),
+        source_ae: Set(n.calling_ae.to_owned()),
+        received_at: Set(t),
+        updated_at: Set(t),
+        ..Default::default()
+    };
+    let conflict = OnConflict::columns([study::Column::ClinicId, study::Column::StudyUid])
+        .do_nothing()
+        .to_owned();
+    inserted_or_existing(
+        study::Entity::insert(am)
+            .on_conflict(conflict)
+            .exec(txn)
+            .await,
+    )?;
+    study::Entity::find()
+        .filter(study::Column::ClinicId.eq(n.clinic.0))
+        .filter(study::Column::StudyUid.eq(a.study_uid.as_str()))
+        .one(txn)
+        .await?
+        .ok_or(RepoError::NotFound)
+}
+
+async fn series_id(
+    txn: &impl ConnectionTrait,
+    n: &NewInstance<'_>,
+    st: &study::Model,
+) -> Result<i64, RepoError> {
+    let a = n.attrs;
+    let am = series::ActiveModel {
+        study_id: Set(st.id),
+        series_uid: Set(a.series_uid.clone()),
+        modality: Set(a.modality.clone()),
+        number: Set(a.series_number.clone()),
+        description: Set(a.series_description.clone()),
+        body_part: Set(a.body_part.clone()),
+        instance_count: Set(0),
+        ..Default::default()
+    };
+    let conflict = OnConflict::columns([series::Column::StudyId, series::Column::SeriesUid])
+        .do_nothing()
+        .to_owned();
+    inserted_or_existing(
+        series::Entity::insert(am)
+            .on_conflict(conflict)
+            .exec(txn)
+            .await,
+    )?;
+    let s = series::Entity::find()
+        .filter(series::Column::StudyId.eq(st.id))
+        .filter(series::Column::SeriesUid.eq(a.series_uid.as_str()))
+        .one(txn)
+        .await?
+        .ok_or(RepoError::NotFound)?;
+    Ok(s.id)
+}
+
+/// Adds `modality` to a study's `\`-separated list if missing.
+fn with_modality(list: &str, modality: &str) -> Option<String> {
+    if modality.is_empty() || list.split('\\').any(|m| m == modality) {
+        return None;
+    }
+    let mut all: Vec<&str> = list
+        .split('\\')
+        .filter(|m| !m.is_empty())
+        .chain([modality])
+        .collect();
+    all.sort_unstable();
+    Some(all.join("\\"))
+}
+
+/// Indexes a new instance in one transaction. `Ok(false)`: another association indexed the same
+/// SOP Instance UID first (nothing written).
+pub async fn insert(db: &impl TransactionTrait, n: NewInstance<'_>) -> Result<bool, RepoError> {
+    let txn = db.begin().await?;
+    let t = now();
+    let patient = patient_id(&txn, &n).await?;
+    let st = study_row(&txn, &n, patient, t).await?;
+    let series = series_id(&txn, &n, &st).await?;
+    let am = instance::ActiveModel {
+        clinic_id: Set(n.clinic.0),
+        series_id: Set(series),
+        sop_instance_uid: Set(n.attrs.sop_instance_uid.clone()),
+        sop_class_uid: Set(n.attrs.sop_class_uid.clone()),
+        instance_number: Set(n.attrs.instance_number.clone()),
+        transfer_syntax: Set(n.transfer_syntax.to_owned()),
+        size: Set(n.size),
+        digest: Set(n.digest.to_owned()),
+        spool_path: Set(n.spool_path.to_owned()),
+        calling_ae: Set(n.calling_ae.to_owned()),
+        called_ae: Set(n.called_ae.to_owned()),
+        received_at: Set(t),
+        ..Default::default()
+    };
+    let conflict =
+        OnConflict::columns([instance::Column::ClinicId, instance::Column::SopInstanceUid])
+            .do_nothing()
+            .to_owned();
+    match instance::Entity::insert(am)
+        .on_conflict(conflict)
+        .exec(&txn)
+        .await
+    {
+        Ok(_) => {}
+        Err(DbErr::RecordNotInserted) => {
+            txn.rollback().await?;
+            return Ok(false);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    series::Entity::update_many()
+        .col_expr(
+            series::Column::InstanceCount,
+            Expr::col(series::Column::InstanceCount).add(1),
+        )
+        .filter(series::Column::Id.eq(series))
+        .exec(&txn)
+        .await?;
+    let mut study_update = study::Entity::update_many()
+        .col_expr(
+            study::Column::InstanceCount,
+            Expr::col(study::Column::InstanceCount).add(1),
+        )
+        .col_expr(study::Column::UpdatedAt, Expr::value(t))
+        .filter(study::Column::Id.eq(st.id));
+    if let Some(m) = with_modality(&st.modalities, &n.attrs.modality) {
+        study_update = study_update.col_expr(study::Column::Modalities, Expr::value(m));
+    }
+    study_update.exec(&txn).await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+/// Keeps both versions of a conflicting duplicate: the new file becomes current, the previous
+/// one is recorded as an earlier version. One transaction.
+pub async fn replace_keeping_previous(
+    db: &impl TransactionTrait,
+    old: &Existing,
+    new_path: &str,
+    new_digest: &str,
+    new_size: i64,
+) -> Result<(), RepoError> {
+    let txn = db.begin().await?;
+    instance_version::ActiveModel {
+        instance_id: Set(old.id),
+        spool_path: Set(old.spool_path.clone()),
+        digest: Set(old.digest.clone()),
+        size: Set(old.size),
+        received_at: Set(old.received_at),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    instance::Entity::update_many()
+        .col_expr(instance::Column::SpoolPath, Expr::value(new_path))
+        .col_expr(instance::Column::Digest, Expr::value(new_digest))
+        .col_expr(instance::Column::Size, Expr::value(new_size))
+        .col_expr(instance::Column::ReceivedAt, Expr::value(now()))
+        .filter(instance::Column::Id.eq(old.id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Records an ingest event (conflicts, refusals).
+pub async fn event(
+    db: &impl ConnectionTrait,
+    clinic: Option<ClinicId>,
+    kind: &str,
+    sop_uid: &str,
+    calling_ae: &str,
+    detail: &str,
+) -> Result<(), RepoError> {
+    ingest_event::ActiveModel {
+        at: Set(now()),
+        clinic_id: Set(clinic.map(|c| c.0)),
+        kind: Set(kind.to_owned()),
+        sop_instance_uid: Set(sop_uid.chars().take(64).collect()),
+        calling_ae: Set(calling_ae.chars().take(16).collect()),
+        detail: Set(detail.to_owned()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_modality;
+
+    #[test]
+    fn modalities_accumulate_sorted_without_duplicates() {
+        assert_eq!(with_modality("", "CT"), Some("CT".into()));
+        assert_eq!(with_modality("CT", "CT"), None);
+        assert_eq!(with_modality("MR\\SR", "CT"), Some("CT\\MR\\SR".into()));
+        assert_eq!(with_modality("CT", ""), None);
+    }
+}

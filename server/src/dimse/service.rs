@@ -1,0 +1,186 @@
+//! The DIMSE loop of one association (PS3.7 §9): C-ECHO (§9.1.5) and C-STORE (§9.1.1). A data
+//! set is collected from its P-DATA fragments up to the size limit, then handed to ingest; the
+//! C-STORE-RSP is sent only once ingest has made the instance durable, or has failed.
+
+use super::command::{self, C_ECHO_RQ, C_STORE_RQ, STATUS_SUCCESS, STATUS_UNRECOGNIZED_OPERATION};
+use crate::ingest::{self, Ingest, StoreRequest};
+use dicom_ul::Pdu;
+use dicom_ul::association::server::AsyncServerAssociation;
+use dicom_ul::pdu::{PDataValue, PDataValueType};
+use domain::ClinicId;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio::time::timeout;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("peer idle for longer than the limit")]
+    Idle,
+    #[error("upper layer: {0}")]
+    Ul(String),
+    #[error(transparent)]
+    Command(#[from] command::CommandError),
+    #[error("unexpected PDU or fragment")]
+    Unexpected,
+}
+
+/// Who is talking to whom, decided at negotiation.
+pub struct Session {
+    pub clinic: ClinicId,
+    pub calling: String,
+    pub called: String,
+    pub ingest: Option<Arc<Ingest>>,
+    pub idle: Duration,
+    pub max_dataset: usize,
+}
+
+/// A command whose data set is still arriving.
+struct Pending {
+    req: command::Request,
+    context: u8,
+    data: Vec<u8>,
+    too_big: bool,
+}
+
+type Assoc = AsyncServerAssociation<TcpStream>;
+
+/// Runs until release or abort.
+pub async fn serve(assoc: &mut Assoc, s: &Session) -> Result<(), ServiceError> {
+    let mut cmd: Vec<u8> = Vec::new();
+    let mut pending: Option<Pending> = None;
+    loop {
+        let pdu = match timeout(s.idle, assoc.receive()).await {
+            Err(_) => return Err(ServiceError::Idle),
+            Ok(Err(e)) => return Err(ServiceError::Ul(e.to_string())),
+            Ok(Ok(p)) => p,
+        };
+        match pdu {
+            Pdu::PData { data } => {
+                for pdv in data {
+                    on_fragment(assoc, s, pdv, &mut cmd, &mut pending).await?;
+                }
+            }
+            Pdu::ReleaseRQ => {
+                assoc
+                    .send(&Pdu::ReleaseRP)
+                    .await
+                    .map_err(|e| ServiceError::Ul(e.to_string()))?;
+                return Ok(());
+            }
+            Pdu::AbortRQ { .. } => return Ok(()),
+            _ => return Err(ServiceError::Unexpected),
+        }
+    }
+}
+
+async fn on_fragment(
+    assoc: &mut Assoc,
+    s: &Session,
+    pdv: PDataValue,
+    cmd: &mut Vec<u8>,
+    pending: &mut Option<Pending>,
+) -> Result<(), ServiceError> {
+    match pdv.value_type {
+        PDataValueType::Command => {
+            cmd.extend_from_slice(&pdv.data);
+            if pdv.is_last {
+                let req = command::parse(cmd)?;
+                cmd.clear();
+                if req.has_dataset {
+                    let context = pdv.presentation_context_id;
+                    *pending = Some(Pending {
+                        req,
+                        context,
+                        data: Vec::new(),
+                        too_big: false,
+                    });
+                } else {
+                    let status = if req.command_field == C_ECHO_RQ {
+                        STATUS_SUCCESS
+                    } else {
+                        STATUS_UNRECOGNIZED_OPERATION
+                    };
+                    respond(assoc, pdv.presentation_context_id, &req, status, None).await?;
+                }
+            }
+        }
+        PDataValueType::Data => {
+            let p = pending.as_mut().ok_or(ServiceError::Unexpected)?;
+            if p.too_big || p.data.len() + pdv.data.len() > s.max_dataset {
+                p.too_big = true;
+                p.data = Vec::new();
+            } else {
+                p.data.extend_from_slice(&pdv.data);
+            }
+            if pdv.is_last {
+                let p = pending.take().ok_or(ServiceError::Unexpected)?;
+                let (req, context) = (p.req.clone(), p.context);
+                let (status, comment) = dataset_done(assoc, s, p).await;
+                respond(assoc, context, &req, status, comment.as_deref()).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Decides the answer for a command whose data set is complete.
+async fn dataset_done(assoc: &Assoc, s: &Session, p: Pending) -> (u16, Option<String>) {
+    if p.req.command_field != C_STORE_RQ {
+        return (STATUS_UNRECOGNIZED_OPERATION, None);
+    }
+    if p.too_big {
+        return (
+            ingest::OUT_OF_RESOURCES,
+            Some(format!("data set larger than {} bytes", s.max_dataset)),
+        );
+    }
+    let Some(ingest) = &s.ingest else {
+        return (STATUS_UNRECOGNIZED_OPERATION, None);
+    };
+    let ts = assoc
+        .presentation_contexts()
+        .iter()
+        .find(|pc| pc.id == p.context)
+        .map(|pc| pc.transfer_syntax.clone())
+        .unwrap_or_default();
+    let rq = StoreRequest {
+        clinic: s.clinic,
+        calling_ae: s.calling.clone(),
+        called_ae: s.called.clone(),
+        command_sop_class: p.req.affected_sop_class.clone(),
+        command_sop_instance: p.req.affected_sop_instance.clone(),
+        transfer_syntax: ts,
+        dataset: p.data,
+    };
+    let r = ingest.store(rq).await;
+    (r.status, r.comment)
+}
+
+async fn respond(
+    assoc: &mut Assoc,
+    context: u8,
+    req: &command::Request,
+    status: u16,
+    comment: Option<&str>,
+) -> Result<(), ServiceError> {
+    tracing::debug!(
+        command = req.command_field,
+        message_id = req.message_id,
+        status,
+        "DIMSE response"
+    );
+    let data = command::response(req, status, comment)?;
+    let pdu = Pdu::PData {
+        data: vec![PDataValue {
+            presentation_context_id: context,
+            value_type: PDataValueType::Command,
+            is_last: true,
+            data,
+        }],
+    };
+    assoc
+        .send(&pdu)
+        .await
+        .map_err(|e| ServiceError::Ul(e.to_string()))
+}

@@ -1,0 +1,258 @@
+//! Durable ingest (the spine's steps 1–2): parse, check, write the spool file durably, index in
+//! one transaction, and only then answer success. Statuses follow PS3.4 Annex B.2.3 and PS3.7
+//! Annex C: 0000 success, B000 warning, 0117 invalid SOP instance, A700 out of resources,
+//! A900 data set does not match SOP class, C000 cannot understand.
+
+pub mod parse;
+
+use crate::db::index::{self, Existing, NewInstance};
+use crate::storage::{MetaInfo, Spool};
+use domain::ClinicId;
+use parse::Attrs;
+use sea_orm::DatabaseConnection;
+use serde::{Deserialize, Serialize};
+
+pub const SUCCESS: u16 = 0x0000;
+pub const WARNING_NOT_STORED: u16 = 0xB000;
+pub const INVALID_SOP_INSTANCE: u16 = 0x0117;
+pub const OUT_OF_RESOURCES: u16 = 0xA700;
+pub const DOES_NOT_MATCH_SOP_CLASS: u16 = 0xA900;
+pub const CANNOT_UNDERSTAND: u16 = 0xC000;
+
+/// What to do when an instance arrives again with the same SOP Instance UID but other bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictPolicy {
+    /// Keep the new version as current and the previous one as an earlier version.
+    #[default]
+    KeepBoth,
+    /// Keep the first; answer warning B000 and record the event.
+    Reject,
+}
+
+/// One C-STORE to make durable.
+pub struct StoreRequest {
+    pub clinic: ClinicId,
+    pub calling_ae: String,
+    pub called_ae: String,
+    /// Affected SOP Class / Instance UIDs of the command set.
+    pub command_sop_class: String,
+    pub command_sop_instance: String,
+    pub transfer_syntax: String,
+    pub dataset: Vec<u8>,
+}
+
+/// The answer for the C-STORE-RSP.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreResult {
+    pub status: u16,
+    pub comment: Option<String>,
+}
+
+impl StoreResult {
+    fn ok() -> Self {
+        Self {
+            status: SUCCESS,
+            comment: None,
+        }
+    }
+    fn fail(status: u16, comment: impl Into<String>) -> Self {
+        Self {
+            status,
+            comment: Some(comment.into()),
+        }
+    }
+}
+
+pub struct Ingest {
+    db: DatabaseConnection,
+    spool: Spool,
+    policy: ConflictPolicy,
+}
+
+struct Checked {
+    attrs: Attrs,
+    digest: String,
+    dataset: Vec<u8>,
+}
+
+impl Ingest {
+    pub fn new(db: DatabaseConnection, spool: Spool, policy: ConflictPolicy) -> Self {
+        Self { db, spool, policy }
+    }
+
+    /// Parses and checks the data set against the command (off the async runtime).
+    async fn check(&self, rq: &mut StoreRequest) -> Result<Checked, StoreResult> {
+        let dataset = std::mem::take(&mut rq.dataset);
+        let ts = rq.transfer_syntax.clone();
+        let parsed = tokio::task::spawn_blocking(move || {
+            let attrs = parse::parse(&dataset, &ts);
+            let digest = blake3::hash(&dataset).to_hex().to_string();
+            (attrs, digest, dataset)
+        })
+        .await
+        .map_err(|_| StoreResult::fail(OUT_OF_RESOURCES, "internal task failed"))?;
+        let (attrs, digest, dataset) = parsed;
+        let attrs = attrs.map_err(|e| match e {
+            parse::ParseError::Missing(_) => {
+                StoreResult::fail(DOES_NOT_MATCH_SOP_CLASS, e.to_string())
+            }
+            _ => StoreResult::fail(CANNOT_UNDERSTAND, e.to_string()),
+        })?;
+        let cmd_instance = rq.command_sop_instance.trim_end_matches(['\0', ' ']);
+        if attrs.sop_instance_uid != cmd_instance {
+            return Err(StoreResult::fail(
+                INVALID_SOP_INSTANCE,
+                "SOP Instance UID of the command and of the data set differ",
+            ));
+        }
+        if attrs.sop_class_uid != rq.command_sop_class.trim_end_matches(['\0', ' ']) {
+            return Err(StoreResult::fail(
+                DOES_NOT_MATCH_SOP_CLASS,
+                "SOP Class UID of the command and of the data set differ",
+            ));
+        }
+        Ok(Checked {
+            attrs,
+            digest,
+            dataset,
+        })
+    }
+
+    async fn write(&self, c: &Checked, ts: &str) -> Result<crate::storage::Stored, StoreResult> {
+        let spool = self.spool.clone();
+        let (class, inst, ts) = (
+            c.attrs.sop_class_uid.clone(),
+            c.attrs.sop_instance_uid.clone(),
+            ts.to_owned(),
+        );
+        // The data set is moved into the blocking task and back to avoid copying it.
+        let data = c.dataset.clone();
+        tokio::task::spawn_blocking(move || {
+            spool.write(
+                &MetaInfo {
+                    sop_class_uid: &class,
+                    sop_instance_uid: &inst,
+                    transfer_syntax: &ts,
+                },
+                &data,
+            )
+        })
+        .await
+        .map_err(|_| StoreResult::fail(OUT_OF_RESOURCES, "internal task failed"))?
+        .map_err(|e| {
+            tracing::error!(error = %e, "spool write failed");
+            StoreResult::fail(OUT_OF_RESOURCES, "storage unavailable")
+        })
+    }
+
+    /// Makes one instance durable and indexed; the answer is success only if both happened.
+    pub async fn store(&self, mut rq: StoreRequest) -> StoreResult {
+        let checked = match self.check(&mut rq).await {
+            Ok(c) => c,
+            Err(r) => {
+                tracing::warn!(status = r.status, comment = ?r.comment, "C-STORE refused");
+                return r;
+            }
+        };
+        match index::find(&self.db, rq.clinic, &checked.attrs.sop_instance_uid).await {
+            Ok(Some(old)) => self.duplicate(&rq, &checked, old).await,
+            Ok(None) => self.first(&rq, &checked).await,
+            Err(e) => {
+                tracing::error!(error = %e, "index unavailable");
+                StoreResult::fail(OUT_OF_RESOURCES, "index unavailable")
+            }
+        }
+    }
+
+    async fn first(&self, rq: &StoreRequest, c: &Checked) -> StoreResult {
+        let stored = match self.write(c, &rq.transfer_syntax).await {
+            Ok(s) => s,
+            Err(r) => return r,
+        };
+        let n = NewInstance {
+            clinic: rq.clinic,
+            attrs: &c.attrs,
+            transfer_syntax: &rq.transfer_syntax,
+            size: stored.size as i64,
+            digest: &c.digest,
+            spool_path: &stored.rel_path,
+            calling_ae: &rq.calling_ae,
+            called_ae: &rq.called_ae,
+        };
+        match index::insert(&self.db, n).await {
+            Ok(true) => StoreResult::ok(),
+            Ok(false) => {
+                // Another association indexed it first: treat as a duplicate of that one.
+                self.spool.remove(&stored.rel_path);
+                match index::find(&self.db, rq.clinic, &c.attrs.sop_instance_uid).await {
+                    Ok(Some(old)) => Box::pin(self.duplicate(rq, c, old)).await,
+                    _ => StoreResult::fail(OUT_OF_RESOURCES, "index unavailable"),
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "index transaction failed");
+                self.spool.remove(&stored.rel_path);
+                StoreResult::fail(OUT_OF_RESOURCES, "index unavailable")
+            }
+        }
+    }
+
+    async fn duplicate(&self, rq: &StoreRequest, c: &Checked, old: Existing) -> StoreResult {
+        if old.digest == c.digest {
+            tracing::debug!(uid = %c.attrs.sop_instance_uid, "identical duplicate");
+            return StoreResult::ok();
+        }
+        let uid = &c.attrs.sop_instance_uid;
+        match self.policy {
+            ConflictPolicy::Reject => {
+                let _ = index::event(
+                    &self.db,
+                    Some(rq.clinic),
+                    "conflict_rejected",
+                    uid,
+                    &rq.calling_ae,
+                    "same SOP Instance UID, different content; first version kept",
+                )
+                .await;
+                StoreResult::fail(
+                    WARNING_NOT_STORED,
+                    "conflicting duplicate not stored: same SOP Instance UID, different content",
+                )
+            }
+            ConflictPolicy::KeepBoth => {
+                let stored = match self.write(c, &rq.transfer_syntax).await {
+                    Ok(s) => s,
+                    Err(r) => return r,
+                };
+                match index::replace_keeping_previous(
+                    &self.db,
+                    &old,
+                    &stored.rel_path,
+                    &c.digest,
+                    stored.size as i64,
+                )
+                .await
+                {
+                    Ok(()) => {
+                        let _ = index::event(
+                            &self.db,
+                            Some(rq.clinic),
+                            "conflict_kept",
+                            uid,
+                            &rq.calling_ae,
+                            "same SOP Instance UID, different content; both versions kept",
+                        )
+                        .await;
+                        StoreResult::ok()
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "index transaction failed");
+                        self.spool.remove(&stored.rel_path);
+                        StoreResult::fail(OUT_OF_RESOURCES, "index unavailable")
+                    }
+                }
+            }
+        }
+    }
+}

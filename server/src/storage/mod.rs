@@ -1,0 +1,143 @@
+//! The spool: received instances as DICOM Part-10 files (PS3.10 §7.1), written durably (file
+//! fsync, then directory fsync) before the index transaction commits. File names are random
+//! UUIDs, never UIDs from the data; the 128-byte preamble is always zero.
+
+use dicom_object::FileMetaTableBuilder;
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Passerelle's implementation class UID (PS3.7 §D.3.3.2), under the UUID-derived root 2.25.
+pub const IMPLEMENTATION_CLASS_UID: &str = "2.25.118364175452431626011183015240573711657";
+pub const IMPLEMENTATION_VERSION: &str = "PASSERELLE_0_1";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SpoolError {
+    #[error("spool I/O: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("file meta information: {0}")]
+    Meta(String),
+}
+
+/// Identity of the instance written in the file meta group.
+pub struct MetaInfo<'a> {
+    pub sop_class_uid: &'a str,
+    pub sop_instance_uid: &'a str,
+    pub transfer_syntax: &'a str,
+}
+
+/// A file written to the spool, relative to its root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub rel_path: String,
+    pub size: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Spool {
+    root: PathBuf,
+}
+
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+impl Spool {
+    /// Opens (and creates) the spool with its 256 shard directories.
+    pub fn open(root: impl Into<PathBuf>) -> Result<Self, SpoolError> {
+        let root = root.into();
+        let objects = root.join("objects");
+        for shard in 0..=255u8 {
+            std::fs::create_dir_all(objects.join(format!("{shard:02x}")))?;
+        }
+        sync_dir(&objects)?;
+        sync_dir(&root)?;
+        Ok(Self { root })
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    /// The Part-10 header: zero preamble, `DICM`, file meta group (explicit VR little endian).
+    fn header(meta: &MetaInfo<'_>) -> Result<Vec<u8>, SpoolError> {
+        let table = FileMetaTableBuilder::new()
+            .media_storage_sop_class_uid(meta.sop_class_uid)
+            .media_storage_sop_instance_uid(meta.sop_instance_uid)
+            .transfer_syntax(meta.transfer_syntax)
+            .implementation_class_uid(IMPLEMENTATION_CLASS_UID)
+            .implementation_version_name(IMPLEMENTATION_VERSION)
+            .build()
+            .map_err(|e| SpoolError::Meta(e.to_string()))?;
+        let mut out = vec![0u8; 128];
+        out.extend_from_slice(b"DICM");
+        table
+            .write(&mut out)
+            .map_err(|e| SpoolError::Meta(e.to_string()))?;
+        Ok(out)
+    }
+
+    /// Writes the data set as received, durably. Blocking: call from a blocking task.
+    pub fn write(&self, meta: &MetaInfo<'_>, dataset: &[u8]) -> Result<Stored, SpoolError> {
+        let header = Self::header(meta)?;
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let rel_path = format!("objects/{}/{id}.dcm", &id[..2]);
+        let path = self.root.join(&rel_path);
+        let result = (|| -> std::io::Result<()> {
+            let mut f = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)?;
+            f.write_all(&header)?;
+            f.write_all(dataset)?;
+            f.sync_all()?;
+            sync_dir(path.parent().unwrap_or(&self.root))
+        })();
+        match result {
+            Ok(()) => Ok(Stored {
+                rel_path,
+                size: (header.len() + dataset.len()) as u64,
+            }),
+            Err(e) => {
+                let _ = std::fs::remove_file(&path);
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Removes a file (best effort: a leftover file is harmless, a missing one is not).
+    pub fn remove(&self, rel: &str) {
+        if let Err(e) = std::fs::remove_file(self.root.join(rel)) {
+            tracing::warn!(error = %e, file = rel, "could not remove spool file");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_a_part10_file_with_a_zero_preamble() {
+        let dir = tempfile::tempdir().expect("dir");
+        let spool = Spool::open(dir.path()).expect("open");
+        let meta = MetaInfo {
+            sop_class_uid: "1.2.840.10008.5.1.4.1.1.2",
+            sop_instance_uid: "1.2.3.4",
+            transfer_syntax: "1.2.840.10008.1.2.1",
+        };
+        let stored = spool
+            .write(&meta, b"\x08\x00\x16\x00UI\x04\x001.2\0")
+            .expect("write");
+        assert!(
+            !stored.rel_path.contains("1.2.3.4"),
+            "names never come from UIDs"
+        );
+        let bytes = std::fs::read(spool.path(&stored.rel_path)).expect("read");
+        assert!(bytes[..128].iter().all(|b| *b == 0));
+        assert_eq!(&bytes[128..132], b"DICM");
+        assert_eq!(bytes.len() as u64, stored.size);
+        spool.remove(&stored.rel_path);
+        assert!(!spool.path(&stored.rel_path).exists());
+    }
+}

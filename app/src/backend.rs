@@ -2,7 +2,10 @@
 //! and the per-request context its middleware attaches (who is signed in, from where, the session).
 
 use crate::api::{ApiError, ClinicForm, LocalAeForm, NodeForm, UserForm};
-use domain::views::{ClinicView, EchoOutcome, LocalAeView, RemoteNodeView, SessionUser, UserView};
+use domain::views::{
+    ClinicView, EchoOutcome, LocalAeView, RemoteNodeView, SessionUser, StudyDetail, StudyPage,
+    StudyQuery, UserView,
+};
 use domain::{ClinicId, UserId};
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -56,6 +59,8 @@ pub trait Backend: Send + Sync {
         form: NodeForm,
     ) -> Result<RemoteNodeView, ApiError>;
     async fn echo_node(&self, user: &SessionUser, id: i64) -> Result<EchoOutcome, ApiError>;
+    async fn studies(&self, user: &SessionUser, query: StudyQuery) -> Result<StudyPage, ApiError>;
+    async fn study(&self, user: &SessionUser, id: i64) -> Result<StudyDetail, ApiError>;
 }
 
 /// The backend as found in Leptos context.

@@ -49,7 +49,9 @@ fn UserNav(user: SessionUser) -> impl IntoView {
     view! {
         <nav class="mainnav" aria-label="main">
             {link("/", Msg::NavHome)}
-            {role.can(Permission::ViewClinics).then(|| link("/clinics", Msg::NavClinics))}
+            {role.can(Permission::ViewStudies).then(|| link("/studies", Msg::NavStudies))}
+            {(role.can(Permission::ViewClinics) && !role.can(Permission::ManageClinics))
+                .then(|| link("/clinics", Msg::NavClinics))}
             {role.can(Permission::ManageClinics).then(|| link("/admin/clinics", Msg::NavAdminClinics))}
             {role.can(Permission::ManageUsers).then(|| link("/admin/users", Msg::NavAdminUsers))}
             {role.can(Permission::ManageNetwork).then(|| link("/admin/network", Msg::NavNetwork))}

@@ -92,6 +92,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/clinics/:id") view=pages::clinics::ClinicEditPage />
                     <Route path=path!("admin/users") view=pages::users::AdminUsersPage />
                     <Route path=path!("admin/users/:id") view=pages::users::UserEditPage />
+                    <Route path=path!("studies") view=pages::studies::StudiesPage />
+                    <Route path=path!("studies/:id") view=pages::studies::StudyPageView />
                     <Route path=path!("admin/network") view=pages::network::NetworkPage />
                     <Route path=path!("admin/network/aes/:id") view=pages::network::editors::LocalAeEditPage />
                     <Route path=path!("admin/network/nodes/:id") view=pages::network::editors::NodeEditPage />

@@ -76,3 +76,74 @@ pub struct EchoOutcome {
     pub millis: f64,
     pub message: String,
 }
+
+/// A row of the studies list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StudySummary {
+    pub id: i64,
+    pub clinic: ClinicId,
+    pub patient_name: String,
+    pub patient_id: String,
+    pub birth_date: String,
+    pub study_date: String,
+    pub modalities: String,
+    pub description: String,
+    pub accession: String,
+    pub instance_count: i64,
+    pub source_ae: String,
+    pub received_at: i64,
+}
+
+/// Filters of the studies list (all optional; text matches are case-insensitive "contains").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StudyQuery {
+    pub clinic: Option<i64>,
+    pub patient: String,
+    /// YYYYMMDD, inclusive.
+    pub date_from: String,
+    pub date_to: String,
+    pub modality: String,
+    pub accession: String,
+    pub page: u64,
+}
+
+/// One page of studies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StudyPage {
+    pub rows: Vec<StudySummary>,
+    pub total: u64,
+    pub page: u64,
+    pub page_size: u64,
+}
+
+/// An instance as listed on the study page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstanceRow {
+    pub sop_instance_uid: String,
+    pub number: String,
+    pub sop_class_uid: String,
+    pub transfer_syntax: String,
+    pub size: i64,
+    pub calling_ae: String,
+    pub received_at: i64,
+}
+
+/// A series with its instances.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeriesDetail {
+    pub series_uid: String,
+    pub number: String,
+    pub modality: String,
+    pub description: String,
+    pub body_part: String,
+    pub instances: Vec<InstanceRow>,
+}
+
+/// A study with its series.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StudyDetail {
+    pub summary: StudySummary,
+    pub study_uid: String,
+    pub referring_physician: String,
+    pub series: Vec<SeriesDetail>,
+}

@@ -161,3 +161,29 @@ test('administrator adds a DICOM node and tests it with C-ECHO', async () => {
     scp.kill();
   }
 });
+
+test('instances sent by storescu appear on the studies pages', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'passerelle-synth-'));
+  execFileSync(server.bin, ['generate', '--out', dir, '--studies', '1', '--instances', '3', '--size-kib', '16']);
+  execFileSync('storescu', ['-aet', 'CT_SCANNER', '-aec', 'PASSERELLE', '127.0.0.1', String(server.dicomPort), '+sd', dir],
+    { env: { ...process.env, TCP_NODELAY: '1' } });
+  const page = await newPage();
+  await signIn(page, 'admin', ADMIN_PASSWORD);
+  await page.click('nav a[href="/studies"]');
+  await page.waitForURL(/\/studies$/);
+  await page.fill('input[name=patient]', 'synthetique');
+  await page.click('#search');
+  await page.waitForSelector('#studies >> text=SYNTHETIQUE PATIENT0');
+  assert.match(await page.textContent('#studies tbody tr'), /CT THORAX/);
+  assert.equal((await page.textContent('.pager button:last-child')).trim(), 'Next');
+  assert.ok(await page.isDisabled('.pager button:last-child'), 'one page only');
+  await page.screenshot({ path: join(shots, 'studies.png'), fullPage: true });
+  await page.click('#studies a');
+  await page.waitForSelector('#study-title');
+  assert.equal(await page.locator('section.series tbody tr').count(), 3);
+  await page.screenshot({ path: join(shots, 'study.png'), fullPage: true });
+  await page.close();
+});

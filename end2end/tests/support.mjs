@@ -59,6 +59,8 @@ export async function startServer() {
   await waitHealthy(base, child);
   return {
     base,
+    bin,
+    dicomPort: dicom,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));

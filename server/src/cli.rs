@@ -31,6 +31,9 @@ pub enum Command {
     },
     /// Send a C-ECHO to AE@host:port and report the round trip (exit 1 on failure).
     Echo(EchoArgs),
+    /// Write synthetic DICOM studies (CT-like, any size and transfer syntax) for tests and
+    /// benchmarks.
+    Generate(GenerateArgs),
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -88,4 +91,23 @@ pub struct EchoArgs {
     /// Give up after this many seconds.
     #[arg(long, default_value_t = 10)]
     pub timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Directory to write the files into (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Number of studies.
+    #[arg(long, default_value_t = 1)]
+    pub studies: usize,
+    /// Instances per study.
+    #[arg(long, default_value_t = 10)]
+    pub instances: usize,
+    /// Approximate size of each instance's pixel data, in KiB.
+    #[arg(long, default_value_t = 330)]
+    pub size_kib: usize,
+    /// Transfer syntax: implicit, explicit, big, deflated, jpeg, jpeg-lossless, jpeg-ls, j2k, rle, htj2k.
+    #[arg(long, default_value = "explicit")]
+    pub ts: String,
 }

@@ -2,7 +2,7 @@
 
 use crate::auth::{DbSessionStore, password};
 use crate::bootstrap;
-use crate::cli::{EchoArgs, MigrateAction, UserAdd};
+use crate::cli::{EchoArgs, GenerateArgs, MigrateAction, UserAdd};
 use crate::config::Config;
 use crate::db::users::UserWrite;
 use crate::db::{self, clinics, users};
@@ -236,5 +236,32 @@ pub async fn echo(args: EchoArgs) -> anyhow::Result<()> {
         args.target,
         rtt.as_secs_f64() * 1000.0
     );
+    Ok(())
+}
+
+pub fn generate(args: GenerateArgs) -> anyhow::Result<()> {
+    use crate::synth::SynthTs;
+    let ts = match args.ts.as_str() {
+        "implicit" => SynthTs::ImplicitLe,
+        "explicit" => SynthTs::ExplicitLe,
+        "big" => SynthTs::ExplicitBe,
+        "deflated" => SynthTs::Deflated,
+        "jpeg" => SynthTs::JpegBaseline,
+        "jpeg-lossless" => SynthTs::JpegLossless,
+        "jpeg-ls" => SynthTs::JpegLs,
+        "j2k" => SynthTs::Jpeg2000,
+        "rle" => SynthTs::Rle,
+        "htj2k" => SynthTs::Htj2k,
+        other => bail!("--ts: unknown transfer syntax {other:?}"),
+    };
+    std::fs::create_dir_all(&args.out).with_context(|| format!("--out {}", args.out.display()))?;
+    let files = crate::synth::write_studies(
+        &args.out,
+        args.studies,
+        args.instances,
+        args.size_kib * 1024,
+        ts,
+    )?;
+    println!("wrote {} files to {}", files.len(), args.out.display());
     Ok(())
 }

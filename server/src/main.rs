@@ -38,6 +38,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve => commands::serve(cfg).await,
             Command::Echo(args) => commands::echo(args).await,
+            Command::Generate(args) => commands::generate(args),
             Command::Migrate { action } => commands::migrate(cfg, action).await,
             Command::User {
                 action: UserAction::Add(args),

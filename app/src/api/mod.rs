@@ -9,7 +9,9 @@ use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
 mod network;
+mod studies;
 pub use network::*;
+pub use studies::*;
 
 /// Errors shown to the user. They never carry internals (database text, paths, stack traces).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

@@ -4,6 +4,7 @@ pub mod clinics;
 pub mod home;
 pub mod login;
 pub mod network;
+pub mod studies;
 pub mod users;
 
 use crate::i18n::{Msg, use_i18n};

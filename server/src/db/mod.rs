@@ -6,6 +6,7 @@ pub mod entities;
 pub mod index;
 pub mod index_entities;
 pub mod network;
+pub mod studies;
 pub mod users;
 
 use migrations::{Migrator, MigratorTrait};

@@ -7,7 +7,10 @@ use crate::db::{RepoError, clinics, users};
 use crate::state::AppState;
 use app::api::{ApiError, ClinicForm, LocalAeForm, NodeForm, UserForm};
 use app::backend::{Backend, RequestCtx};
-use domain::views::{ClinicView, EchoOutcome, LocalAeView, RemoteNodeView, SessionUser, UserView};
+use domain::views::{
+    ClinicView, EchoOutcome, LocalAeView, RemoteNodeView, SessionUser, StudyDetail, StudyPage,
+    StudyQuery, UserView,
+};
 use domain::{
     ClinicCode, ClinicId, ClinicName, DisplayName, NewPassword, Permission, Scope, UserId, Username,
 };
@@ -224,5 +227,15 @@ impl Backend for AppBackend {
 
     async fn echo_node(&self, user: &SessionUser, id: i64) -> Result<EchoOutcome, ApiError> {
         network::echo_node(&self.state, user, id).await
+    }
+
+    async fn studies(&self, user: &SessionUser, query: StudyQuery) -> Result<StudyPage, ApiError> {
+        require(user, Permission::ViewStudies)?;
+        Ok(crate::db::studies::search(&self.state.db, &user.scope(), &query).await?)
+    }
+
+    async fn study(&self, user: &SessionUser, id: i64) -> Result<StudyDetail, ApiError> {
+        require(user, Permission::ViewStudies)?;
+        Ok(crate::db::studies::get(&self.state.db, &user.scope(), id).await?)
     }
 }

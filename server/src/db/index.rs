@@ -175,14 +175,93 @@ fn with_modality(list: &str, modality: &str) -> Option<String> {
     Some(all.join("\\"))
 }
 
-/// Indexes a new instance in one transaction. `Ok(false)`: another association indexed the same
-/// SOP Instance UID first (nothing written).
-pub async fn insert(db: &impl TransactionTrait, n: NewInstance<'_>) -> Result<bool, RepoError> {
+/// Ids of recently seen patients, studies and series, so that the instances of one study cost
+/// one insert and two counter updates instead of re-resolving their parents every time.
+#[derive(Debug, Default)]
+pub struct IdCache {
+    inner: std::sync::Mutex<Ids>,
+}
+
+#[derive(Debug, Default)]
+struct Ids {
+    /// (clinic, study UID) → (study id, modalities)
+    studies: std::collections::HashMap<(i64, String), (i64, String)>,
+    /// (study id, series UID) → series id
+    series: std::collections::HashMap<(i64, String), i64>,
+}
+
+const CACHE_LIMIT: usize = 20_000;
+
+impl IdCache {
+    fn get(&self, n: &NewInstance<'_>) -> Option<(i64, String, i64)> {
+        let ids = self.inner.lock().ok()?;
+        let (study, modalities) = ids
+            .studies
+            .get(&(n.clinic.0, n.attrs.study_uid.clone()))?
+            .clone();
+        let series = *ids.series.get(&(study, n.attrs.series_uid.clone()))?;
+        Some((study, modalities, series))
+    }
+
+    fn put(&self, n: &NewInstance<'_>, study: i64, modalities: String, series: i64) {
+        if let Ok(mut ids) = self.inner.lock() {
+            if ids.studies.len() > CACHE_LIMIT || ids.series.len() > CACHE_LIMIT {
+                ids.studies.clear();
+                ids.series.clear();
+            }
+            ids.studies
+                .insert((n.clinic.0, n.attrs.study_uid.clone()), (study, modalities));
+            ids.series
+                .insert((study, n.attrs.series_uid.clone()), series);
+        }
+    }
+
+    /// Forgets everything (after a failed transaction, in case a cached row went away).
+    pub fn clear(&self) {
+        if let Ok(mut ids) = self.inner.lock() {
+            ids.studies.clear();
+            ids.series.clear();
+        }
+    }
+}
+
+async fn parents(
+    txn: &impl ConnectionTrait,
+    n: &NewInstance<'_>,
+    cache: &IdCache,
+    t: i64,
+) -> Result<(i64, String, i64), RepoError> {
+    if let Some(hit) = cache.get(n) {
+        return Ok(hit);
+    }
+    let patient = patient_id(txn, n).await?;
+    let st = study_row(txn, n, patient, t).await?;
+    let series = series_id(txn, n, &st).await?;
+    Ok((st.id, st.modalities, series))
+}
+
+/// Indexes a new instance in one transaction. `Ok(false)`: the same SOP Instance UID is already
+/// indexed in the clinic (nothing written).
+pub async fn insert(
+    db: &impl TransactionTrait,
+    n: NewInstance<'_>,
+    cache: &IdCache,
+) -> Result<bool, RepoError> {
+    let result = insert_inner(db, &n, cache).await;
+    if result.is_err() {
+        cache.clear();
+    }
+    result
+}
+
+async fn insert_inner(
+    db: &impl TransactionTrait,
+    n: &NewInstance<'_>,
+    cache: &IdCache,
+) -> Result<bool, RepoError> {
     let txn = db.begin().await?;
     let t = now();
-    let patient = patient_id(&txn, &n).await?;
-    let st = study_row(&txn, &n, patient, t).await?;
-    let series = series_id(&txn, &n, &st).await?;
+    let (study_id, modalities, series) = parents(&txn, n, cache, t).await?;
     let am = instance::ActiveModel {
         clinic_id: Set(n.clinic.0),
         series_id: Set(series),
@@ -228,12 +307,14 @@ pub async fn insert(db: &impl TransactionTrait, n: NewInstance<'_>) -> Result<bo
             Expr::col(study::Column::InstanceCount).add(1),
         )
         .col_expr(study::Column::UpdatedAt, Expr::value(t))
-        .filter(study::Column::Id.eq(st.id));
-    if let Some(m) = with_modality(&st.modalities, &n.attrs.modality) {
-        study_update = study_update.col_expr(study::Column::Modalities, Expr::value(m));
+        .filter(study::Column::Id.eq(study_id));
+    let updated = with_modality(&modalities, &n.attrs.modality);
+    if let Some(m) = &updated {
+        study_update = study_update.col_expr(study::Column::Modalities, Expr::value(m.clone()));
     }
     study_update.exec(&txn).await?;
     txn.commit().await?;
+    cache.put(n, study_id, updated.unwrap_or(modalities), series);
     Ok(true)
 }
 

@@ -68,6 +68,7 @@ pub struct Ingest {
     db: DatabaseConnection,
     spool: Spool,
     policy: ConflictPolicy,
+    ids: index::IdCache,
 }
 
 struct Checked {
@@ -78,7 +79,12 @@ struct Checked {
 
 impl Ingest {
     pub fn new(db: DatabaseConnection, spool: Spool, policy: ConflictPolicy) -> Self {
-        Self { db, spool, policy }
+        Self {
+            db,
+            spool,
+            policy,
+            ids: index::IdCache::default(),
+        }
     }
 
     /// Parses and checks the data set against the command (off the async runtime).
@@ -148,21 +154,17 @@ impl Ingest {
 
     /// Makes one instance durable and indexed; the answer is success only if both happened.
     pub async fn store(&self, mut rq: StoreRequest) -> StoreResult {
-        let checked = match self.check(&mut rq).await {
+        let rq = &mut rq;
+        let checked = match self.check(rq).await {
             Ok(c) => c,
             Err(r) => {
                 tracing::warn!(status = r.status, comment = ?r.comment, "C-STORE refused");
                 return r;
             }
         };
-        match index::find(&self.db, rq.clinic, &checked.attrs.sop_instance_uid).await {
-            Ok(Some(old)) => self.duplicate(&rq, &checked, old).await,
-            Ok(None) => self.first(&rq, &checked).await,
-            Err(e) => {
-                tracing::error!(error = %e, "index unavailable");
-                StoreResult::fail(OUT_OF_RESOURCES, "index unavailable")
-            }
-        }
+        // Duplicates are rare: the instance is written and indexed straight away; the unique
+        // index on (clinic, SOP Instance UID) reports a duplicate, which is then resolved.
+        self.first(rq, &checked).await
     }
 
     async fn first(&self, rq: &StoreRequest, c: &Checked) -> StoreResult {
@@ -180,7 +182,7 @@ impl Ingest {
             calling_ae: &rq.calling_ae,
             called_ae: &rq.called_ae,
         };
-        match index::insert(&self.db, n).await {
+        match index::insert(&self.db, n, &self.ids).await {
             Ok(true) => StoreResult::ok(),
             Ok(false) => {
                 // Another association indexed it first: treat as a duplicate of that one.

@@ -25,6 +25,16 @@ struct Rig {
 }
 
 async fn rig(kind: common::Kind, policy: ConflictPolicy) -> Rig {
+    rig_with(kind, policy, 8 << 20, |_| {}).await
+}
+
+/// A rig with a data set size limit, and a hook run on the spool directory before it opens.
+async fn rig_with(
+    kind: common::Kind,
+    policy: ConflictPolicy,
+    max_dataset: usize,
+    prepare: impl FnOnce(&Path),
+) -> Rig {
     let t = TestDb::new(kind).await;
     let cfg = common::config(&t);
     server::bootstrap::first_start(&t.db, &cfg)
@@ -33,13 +43,15 @@ async fn rig(kind: common::Kind, policy: ConflictPolicy) -> Rig {
     let registry = Arc::new(AeRegistry::default());
     registry.reload(&t.db).await.expect("registry");
     let spool_dir = t.path().join("spool");
+    std::fs::create_dir_all(&spool_dir).expect("spool dir");
+    prepare(&spool_dir);
     let ingest = Ingest::new(
         t.db.clone(),
         Spool::open(&spool_dir).expect("spool"),
         policy,
     );
     let scp = ScpConfig {
-        max_dataset: 8 << 20,
+        max_dataset,
         max_associations: 8,
         max_pdu: 131_072,
         idle_timeout: Duration::from_secs(5),
@@ -385,5 +397,163 @@ async fn command_and_data_set_uids_must_agree() {
     let _ = assoc.release().await;
     assert_eq!(count::<instance::Entity>(&r.t.db).await, 0);
     assert!(spool_files(&r.spool_dir).is_empty());
+    r.t.finish().await;
+}
+
+fn one_file(r: &Rig, name: &str, n: usize, pixel_bytes: usize) -> PathBuf {
+    let path = r.files.path().join(name);
+    synth::write(
+        synth::instance(&StudyIds::new(n), &synth::new_uid(), 1, pixel_bytes),
+        SynthTs::ExplicitLe,
+        &path,
+    )
+    .expect("synth");
+    path
+}
+
+#[tokio::test]
+async fn data_sets_over_the_limit_are_refused() {
+    let r = rig_with(kinds()[0], ConflictPolicy::KeepBoth, 64 * 1024, |_| {}).await;
+    let big = one_file(&r, "big.dcm", 20, 200 * 1024);
+    let (_, out) = storescu(r.addr, &[], &[big]).await;
+    assert!(
+        out.contains("OutOfResources") || out.contains("Refused"),
+        "A700: {out}"
+    );
+    let small = one_file(&r, "small.dcm", 21, 8 * 1024);
+    let (ok, out) = storescu(r.addr, &[], &[small]).await;
+    assert!(ok, "the association and the next instance are fine: {out}");
+    assert_eq!(count::<instance::Entity>(&r.t.db).await, 1);
+    r.t.finish().await;
+}
+
+#[tokio::test]
+async fn a_full_disk_fails_the_store_and_recovers_alone() {
+    let r = rig_with(kinds()[0], ConflictPolicy::KeepBoth, 8 << 20, |dir| {
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=1536k", "tmpfs"])
+            .arg(dir)
+            .status()
+            .expect("mount");
+        assert!(
+            ok.success(),
+            "this test needs to mount a small tmpfs (root)"
+        );
+    })
+    .await;
+    let too_big = one_file(&r, "too_big.dcm", 30, 2 << 20);
+    let (_, out) = storescu(r.addr, &[], &[too_big]).await;
+    assert!(
+        out.contains("OutOfResources"),
+        "A700 when the disk is full: {out}"
+    );
+    assert_eq!(count::<instance::Entity>(&r.t.db).await, 0);
+    assert!(
+        spool_files(&r.spool_dir).is_empty(),
+        "the partial file was removed"
+    );
+    let fits = one_file(&r, "fits.dcm", 31, 64 * 1024);
+    let (ok, out) = storescu(r.addr, &[], &[fits]).await;
+    assert!(ok, "space is back, so is ingest: {out}");
+    assert_eq!(count::<instance::Entity>(&r.t.db).await, 1);
+    let _ = Command::new("umount").arg("-l").arg(&r.spool_dir).status();
+    r.t.finish().await;
+}
+
+#[tokio::test]
+async fn an_unavailable_index_fails_the_store_and_recovers_alone() {
+    for kind in kinds() {
+        let r = rig(kind, ConflictPolicy::KeepBoth).await;
+        r.t.db
+            .execute_unprepared("ALTER TABLE instances RENAME TO instances_away")
+            .await
+            .expect("rename");
+        let first = one_file(&r, "a.dcm", 40, 16 * 1024);
+        let (_, out) = storescu(r.addr, &[], &[first]).await;
+        assert!(
+            out.contains("OutOfResources"),
+            "A700 while the index is unavailable: {out}"
+        );
+        assert!(
+            spool_files(&r.spool_dir).is_empty(),
+            "nothing half-written is kept"
+        );
+        r.t.db
+            .execute_unprepared("ALTER TABLE instances_away RENAME TO instances")
+            .await
+            .expect("rename back");
+        let second = one_file(&r, "b.dcm", 41, 16 * 1024);
+        let (ok, out) = storescu(r.addr, &[], &[second]).await;
+        assert!(ok, "recovered without a restart: {out}");
+        assert_eq!(count::<instance::Entity>(&r.t.db).await, 1);
+        r.t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn htj2k_is_accepted_and_stored_as_received() {
+    use dicom_ul::pdu::{PDataValue, PDataValueType};
+    const HTJ2K: &str = "1.2.840.10008.1.2.4.201";
+    let r = rig(kinds()[0], ConflictPolicy::KeepBoth).await;
+    // DCMTK 3.6.7 does not know HTJ2K: send with dicom-ul, the data set encoded as in that syntax
+    // (explicit VR little endian with encapsulated pixel data).
+    let path = r.files.path().join("htj2k.dcm");
+    synth::write(
+        synth::instance(&StudyIds::new(50), &synth::new_uid(), 1, 2048),
+        SynthTs::Htj2k,
+        &path,
+    )
+    .expect("synth");
+    let file = dicom_object::open_file(&path).expect("open");
+    let mut dataset = Vec::new();
+    file.write_dataset_with_ts(
+        &mut dataset,
+        &dicom_transfer_syntax_registry::entries::EXPLICIT_VR_LITTLE_ENDIAN.erased(),
+    )
+    .expect("encode");
+    let uid = file
+        .element(dicom_dictionary_std::tags::SOP_INSTANCE_UID)
+        .expect("uid")
+        .to_str()
+        .expect("str")
+        .trim_end_matches('\0')
+        .to_owned();
+    let mut assoc = dicom_ul::ClientAssociationOptions::new()
+        .with_presentation_context(dicom_dictionary_std::uids::CT_IMAGE_STORAGE, vec![HTJ2K])
+        .calling_ae_title("MODALITY")
+        .called_ae_title("PASSERELLE")
+        .establish_async(r.addr)
+        .await
+        .expect("association");
+    let ctx = assoc.presentation_contexts()[0].clone();
+    assert_eq!(ctx.transfer_syntax, HTJ2K, "HTJ2K accepted");
+    let pdv = |value_type, data| PDataValue {
+        presentation_context_id: ctx.id,
+        value_type,
+        is_last: true,
+        data,
+    };
+    assoc
+        .send(&dicom_ul::Pdu::PData {
+            data: vec![pdv(PDataValueType::Command, store_command(&uid))],
+        })
+        .await
+        .expect("command");
+    assoc
+        .send(&dicom_ul::Pdu::PData {
+            data: vec![pdv(PDataValueType::Data, dataset)],
+        })
+        .await
+        .expect("data");
+    let status = match assoc.receive().await.expect("response") {
+        dicom_ul::Pdu::PData { data } => {
+            server::dimse::command::status_of(&data[0].data).expect("status")
+        }
+        other => panic!("unexpected {other:?}"),
+    };
+    assert_eq!(status, 0);
+    let _ = assoc.release().await;
+    let rows = instance::Entity::find().all(&r.t.db).await.expect("rows");
+    assert_eq!(rows[0].transfer_syntax, HTJ2K);
     r.t.finish().await;
 }

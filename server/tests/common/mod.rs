@@ -2,6 +2,8 @@
 //! a small cookie-keeping HTTP client that drives the router in-process.
 #![allow(dead_code)]
 
+pub mod rig;
+
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;

@@ -1,0 +1,169 @@
+//! A DICOM listener with ingest on a fresh database, and the DCMTK / dicom-ul helpers the
+//! ingest tests drive it with.
+
+use super::{Kind, TestDb};
+use sea_orm::{EntityTrait, PaginatorTrait};
+use server::dimse::{AeRegistry, DicomListener, ScpConfig};
+use server::ingest::{ConflictPolicy, Ingest};
+use server::storage::Spool;
+use server::synth::{self, StudyIds, SynthTs};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub struct Rig {
+    pub t: TestDb,
+    pub addr: SocketAddr,
+    pub spool_dir: PathBuf,
+    pub files: tempfile::TempDir,
+}
+
+pub async fn rig(kind: Kind, policy: ConflictPolicy) -> Rig {
+    rig_with(kind, policy, 8 << 20, |_| {}).await
+}
+
+/// A rig with a data set size limit, and a hook run on the spool directory before it opens.
+pub async fn rig_with(
+    kind: Kind,
+    policy: ConflictPolicy,
+    max_dataset: usize,
+    prepare: impl FnOnce(&Path),
+) -> Rig {
+    let t = TestDb::new(kind).await;
+    let cfg = super::config(&t);
+    server::bootstrap::first_start(&t.db, &cfg)
+        .await
+        .expect("bootstrap");
+    let registry = Arc::new(AeRegistry::default());
+    registry.reload(&t.db).await.expect("registry");
+    let spool_dir = t.path().join("spool");
+    std::fs::create_dir_all(&spool_dir).expect("spool dir");
+    prepare(&spool_dir);
+    let ingest = Ingest::new(
+        t.db.clone(),
+        Spool::open(&spool_dir).expect("spool"),
+        policy,
+    );
+    let scp = ScpConfig {
+        max_dataset,
+        max_associations: 8,
+        max_pdu: 131_072,
+        idle_timeout: Duration::from_secs(5),
+        association_deadline: Duration::from_secs(120),
+    };
+    let l = DicomListener::bind(
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+        scp,
+        registry,
+        Some(Arc::new(ingest)),
+    )
+    .await
+    .expect("bind");
+    let addr = l.local_addr().expect("addr");
+    tokio::spawn(l.run());
+    Rig {
+        t,
+        addr,
+        spool_dir,
+        files: tempfile::tempdir().expect("dir"),
+    }
+}
+
+/// Runs storescu off the runtime; returns (success, output).
+pub async fn storescu(addr: SocketAddr, extra: &[&str], files: &[PathBuf]) -> (bool, String) {
+    let mut args: Vec<String> = vec![
+        "-v".into(),
+        "-aet".into(),
+        "MODALITY".into(),
+        "-aec".into(),
+        "PASSERELLE".into(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args.push(addr.ip().to_string());
+    args.push(addr.port().to_string());
+    args.extend(files.iter().map(|p| p.display().to_string()));
+    tokio::task::spawn_blocking(move || {
+        let out = Command::new("storescu")
+            .env("TCP_NODELAY", "1")
+            .args(&args)
+            .output()
+            .expect("storescu (dcmtk)");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success() && !text.contains("Status: "), text)
+    })
+    .await
+    .expect("join")
+}
+
+pub async fn count<E: EntityTrait>(db: &sea_orm::DatabaseConnection) -> u64
+where
+    E::Model: Sync,
+{
+    E::find().count(db).await.expect("count")
+}
+
+pub fn spool_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = vec![];
+    for shard in std::fs::read_dir(dir.join("objects"))
+        .expect("objects")
+        .flatten()
+    {
+        out.extend(
+            std::fs::read_dir(shard.path())
+                .expect("shard")
+                .flatten()
+                .map(|e| e.path()),
+        );
+    }
+    out
+}
+
+/// A C-STORE-RQ command set (PS3.7 §9.3.1.1) for a CT instance.
+pub fn store_command(sop_instance: &str) -> Vec<u8> {
+    use dicom_core::{DataElement, PrimitiveValue, VR, dicom_value};
+    use dicom_dictionary_std::tags;
+    let obj = dicom_object::InMemDicomObject::command_from_element_iter([
+        DataElement::new(
+            tags::AFFECTED_SOP_CLASS_UID,
+            VR::UI,
+            PrimitiveValue::from(dicom_dictionary_std::uids::CT_IMAGE_STORAGE),
+        ),
+        DataElement::new(tags::COMMAND_FIELD, VR::US, dicom_value!(U16, [0x0001])),
+        DataElement::new(tags::MESSAGE_ID, VR::US, dicom_value!(U16, [1])),
+        DataElement::new(tags::PRIORITY, VR::US, dicom_value!(U16, [0])),
+        DataElement::new(
+            tags::COMMAND_DATA_SET_TYPE,
+            VR::US,
+            dicom_value!(U16, [0x0000]),
+        ),
+        DataElement::new(
+            tags::AFFECTED_SOP_INSTANCE_UID,
+            VR::UI,
+            PrimitiveValue::from(sop_instance),
+        ),
+    ]);
+    let mut out = Vec::new();
+    obj.write_dataset_with_ts(
+        &mut out,
+        &dicom_transfer_syntax_registry::entries::IMPLICIT_VR_LITTLE_ENDIAN.erased(),
+    )
+    .expect("encode");
+    out
+}
+
+pub fn one_file(r: &Rig, name: &str, n: usize, pixel_bytes: usize) -> PathBuf {
+    let path = r.files.path().join(name);
+    synth::write(
+        synth::instance(&StudyIds::new(n), &synth::new_uid(), 1, pixel_bytes),
+        SynthTs::ExplicitLe,
+        &path,
+    )
+    .expect("synth");
+    path
+}

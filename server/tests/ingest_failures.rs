@@ -212,3 +212,20 @@ async fn an_unavailable_index_fails_the_store_and_recovers_alone() {
         r.t.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_retry_repairs_a_file_left_incomplete_by_a_crash() {
+    let r = rig(kinds()[0], ConflictPolicy::KeepBoth).await;
+    let path = one_file(&r, "x.dcm", 60, 32 * 1024);
+    assert!(storescu(r.addr, &[], std::slice::from_ref(&path)).await.0);
+    // What a crash between the index commit and the file's fsync leaves: an indexed, short file
+    // (the instance was never acknowledged, so the sender sends it again).
+    let file = spool_files(&r.spool_dir).pop().expect("file");
+    let full = std::fs::metadata(&file).expect("meta").len();
+    std::fs::OpenOptions::new().write(true).open(&file).expect("open").set_len(100).expect("truncate");
+    let (ok, out) = storescu(r.addr, &[], &[path]).await;
+    assert!(ok, "{out}");
+    assert_eq!(std::fs::metadata(&file).expect("meta").len(), full, "rewritten in place");
+    assert_eq!(count::<instance::Entity>(&r.t.db).await, 1);
+    r.t.finish().await;
+}

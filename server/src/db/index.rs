@@ -350,6 +350,47 @@ pub async fn replace_keeping_previous(
     Ok(())
 }
 
+/// Takes back an instance indexed at `spool_path` whose file could not be written (the index
+/// transaction and the file write run side by side). One transaction; counters follow.
+pub async fn retract(
+    db: &impl TransactionTrait,
+    clinic: ClinicId,
+    spool_path: &str,
+) -> Result<(), RepoError> {
+    let txn = db.begin().await?;
+    let Some(row) = instance::Entity::find()
+        .filter(instance::Column::ClinicId.eq(clinic.0))
+        .filter(instance::Column::SpoolPath.eq(spool_path))
+        .one(&txn)
+        .await?
+    else {
+        return Ok(());
+    };
+    instance::Entity::delete_by_id(row.id).exec(&txn).await?;
+    let s = series::Entity::find_by_id(row.series_id)
+        .one(&txn)
+        .await?
+        .ok_or(RepoError::NotFound)?;
+    series::Entity::update_many()
+        .col_expr(
+            series::Column::InstanceCount,
+            Expr::col(series::Column::InstanceCount).sub(1),
+        )
+        .filter(series::Column::Id.eq(s.id))
+        .exec(&txn)
+        .await?;
+    study::Entity::update_many()
+        .col_expr(
+            study::Column::InstanceCount,
+            Expr::col(study::Column::InstanceCount).sub(1),
+        )
+        .filter(study::Column::Id.eq(s.study_id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// Records an ingest event (conflicts, refusals).
 pub async fn event(
     db: &impl ConnectionTrait,

@@ -125,24 +125,29 @@ impl Ingest {
         })
     }
 
-    async fn write(&self, c: &Checked, ts: &str) -> Result<crate::storage::Stored, StoreResult> {
+    /// Writes the spool file on the blocking pool.
+    async fn write_at(
+        &self,
+        c: &Checked,
+        ts: &str,
+        rel: &str,
+        create: bool,
+    ) -> Result<crate::storage::Stored, StoreResult> {
         let spool = self.spool.clone();
-        let (class, inst, ts) = (
+        let (class, inst, ts, rel) = (
             c.attrs.sop_class_uid.clone(),
             c.attrs.sop_instance_uid.clone(),
             ts.to_owned(),
+            rel.to_owned(),
         );
-        // The data set is moved into the blocking task and back to avoid copying it.
         let data = c.dataset.clone();
         tokio::task::spawn_blocking(move || {
-            spool.write(
-                &MetaInfo {
-                    sop_class_uid: &class,
-                    sop_instance_uid: &inst,
-                    transfer_syntax: &ts,
-                },
-                &data,
-            )
+            let meta = MetaInfo {
+                sop_class_uid: &class,
+                sop_instance_uid: &inst,
+                transfer_syntax: &ts,
+            };
+            spool.write_at(&rel, &meta, &data, create)
         })
         .await
         .map_err(|_| StoreResult::fail(OUT_OF_RESOURCES, "internal task failed"))?
@@ -167,34 +172,58 @@ impl Ingest {
         self.first(rq, &checked).await
     }
 
+    /// Writes the file and runs the index transaction side by side (each pays its own fsync),
+    /// and answers success only when both are durable. If the index commits and the file write
+    /// fails, the row is retracted before answering; if the process dies in between, nothing was
+    /// acknowledged, and the sender's retry finds the damaged file and rewrites it (`duplicate`).
     async fn first(&self, rq: &StoreRequest, c: &Checked) -> StoreResult {
-        let stored = match self.write(c, &rq.transfer_syntax).await {
-            Ok(s) => s,
-            Err(r) => return r,
+        let meta = MetaInfo {
+            sop_class_uid: &c.attrs.sop_class_uid,
+            sop_instance_uid: &c.attrs.sop_instance_uid,
+            transfer_syntax: &rq.transfer_syntax,
         };
+        let size = match Spool::file_size(&meta, &c.dataset) {
+            Ok(n) => n,
+            Err(e) => return StoreResult::fail(CANNOT_UNDERSTAND, e.to_string()),
+        };
+        let rel = Spool::new_path();
         let n = NewInstance {
             clinic: rq.clinic,
             attrs: &c.attrs,
             transfer_syntax: &rq.transfer_syntax,
-            size: stored.size as i64,
+            size: size as i64,
             digest: &c.digest,
-            spool_path: &stored.rel_path,
+            spool_path: &rel,
             calling_ae: &rq.calling_ae,
             called_ae: &rq.called_ae,
         };
-        match index::insert(&self.db, n, &self.ids).await {
-            Ok(true) => StoreResult::ok(),
-            Ok(false) => {
-                // Another association indexed it first: treat as a duplicate of that one.
-                self.spool.remove(&stored.rel_path);
+        let (written, indexed) = tokio::join!(
+            self.write_at(c, &rq.transfer_syntax, &rel, true),
+            index::insert(&self.db, n, &self.ids)
+        );
+        match (written, indexed) {
+            (Ok(_), Ok(true)) => StoreResult::ok(),
+            (written, Ok(false)) => {
+                // Already indexed (a retry, or another association first): resolve as duplicate.
+                if written.is_ok() {
+                    self.spool.remove(&rel);
+                }
                 match index::find(&self.db, rq.clinic, &c.attrs.sop_instance_uid).await {
                     Ok(Some(old)) => Box::pin(self.duplicate(rq, c, old)).await,
                     _ => StoreResult::fail(OUT_OF_RESOURCES, "index unavailable"),
                 }
             }
-            Err(e) => {
+            (Err(r), Ok(true)) => {
+                if let Err(e) = index::retract(&self.db, rq.clinic, &rel).await {
+                    tracing::error!(error = %e, "could not retract an instance whose file failed");
+                }
+                r
+            }
+            (written, Err(e)) => {
                 tracing::error!(error = %e, "index transaction failed");
-                self.spool.remove(&stored.rel_path);
+                if written.is_ok() {
+                    self.spool.remove(&rel);
+                }
                 StoreResult::fail(OUT_OF_RESOURCES, "index unavailable")
             }
         }
@@ -203,7 +232,18 @@ impl Ingest {
     async fn duplicate(&self, rq: &StoreRequest, c: &Checked, old: Existing) -> StoreResult {
         if old.digest == c.digest {
             tracing::debug!(uid = %c.attrs.sop_instance_uid, "identical duplicate");
-            return StoreResult::ok();
+            if self.spool.intact(&old.spool_path, old.size as u64) {
+                return StoreResult::ok();
+            }
+            // Indexed but never made durable (the process died before the answer): write it now.
+            tracing::warn!(uid = %c.attrs.sop_instance_uid, "repairing an incomplete spool file");
+            return match self
+                .write_at(c, &rq.transfer_syntax, &old.spool_path, false)
+                .await
+            {
+                Ok(_) => StoreResult::ok(),
+                Err(r) => r,
+            };
         }
         let uid = &c.attrs.sop_instance_uid;
         match self.policy {
@@ -223,7 +263,10 @@ impl Ingest {
                 )
             }
             ConflictPolicy::KeepBoth => {
-                let stored = match self.write(c, &rq.transfer_syntax).await {
+                let stored = match self
+                    .write_at(c, &rq.transfer_syntax, &Spool::new_path(), true)
+                    .await
+                {
                     Ok(s) => s,
                     Err(r) => return r,
                 };

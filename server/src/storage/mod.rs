@@ -77,17 +77,43 @@ impl Spool {
         Ok(out)
     }
 
-    /// Writes the data set as received, durably. Blocking: call from a blocking task.
-    pub fn write(&self, meta: &MetaInfo<'_>, dataset: &[u8]) -> Result<Stored, SpoolError> {
-        let header = Self::header(meta)?;
+    /// A fresh relative path for a new file (random, never derived from the data).
+    pub fn new_path() -> String {
         let id = uuid::Uuid::new_v4().simple().to_string();
-        let rel_path = format!("objects/{}/{id}.dcm", &id[..2]);
-        let path = self.root.join(&rel_path);
+        format!("objects/{}/{id}.dcm", &id[..2])
+    }
+
+    /// The size the file of `dataset` will have (header included).
+    pub fn file_size(meta: &MetaInfo<'_>, dataset: &[u8]) -> Result<u64, SpoolError> {
+        Ok((Self::header(meta)?.len() + dataset.len()) as u64)
+    }
+
+    /// Writes the data set as received, durably, at a new random path. Blocking.
+    pub fn write(&self, meta: &MetaInfo<'_>, dataset: &[u8]) -> Result<Stored, SpoolError> {
+        let rel_path = Self::new_path();
+        self.write_at(&rel_path, meta, dataset, true)
+    }
+
+    /// Writes at `rel_path` (a new file, or replacing a damaged one when `create` is false):
+    /// data, `fsync` of the file, `fsync` of its directory. On failure nothing is left behind.
+    pub fn write_at(
+        &self,
+        rel_path: &str,
+        meta: &MetaInfo<'_>,
+        dataset: &[u8],
+        create: bool,
+    ) -> Result<Stored, SpoolError> {
+        let header = Self::header(meta)?;
+        let path = self.root.join(rel_path);
         let result = (|| -> std::io::Result<()> {
-            let mut f = OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)?;
+            let mut opts = OpenOptions::new();
+            opts.write(true);
+            if create {
+                opts.create_new(true);
+            } else {
+                opts.create(true).truncate(true);
+            }
+            let mut f = opts.open(&path)?;
             f.write_all(&header)?;
             f.write_all(dataset)?;
             f.sync_all()?;
@@ -95,7 +121,7 @@ impl Spool {
         })();
         match result {
             Ok(()) => Ok(Stored {
-                rel_path,
+                rel_path: rel_path.to_owned(),
                 size: (header.len() + dataset.len()) as u64,
             }),
             Err(e) => {
@@ -103,6 +129,12 @@ impl Spool {
                 Err(e.into())
             }
         }
+    }
+
+    /// Whether the file at `rel` exists with the expected size (a crash can leave an indexed
+    /// file incomplete when the index committed first; such an instance was never acknowledged).
+    pub fn intact(&self, rel: &str, size: u64) -> bool {
+        std::fs::metadata(self.root.join(rel)).is_ok_and(|m| m.len() == size)
     }
 
     /// Removes a file (best effort: a leftover file is harmless, a missing one is not).

@@ -15,172 +15,182 @@ use std::time::Duration;
 
 #[tokio::test]
 async fn bad_data_sets_get_failure_statuses_and_leave_nothing() {
-    let r = rig(kinds()[0], ConflictPolicy::KeepBoth).await;
-    // Missing Study Instance UID: A900, nothing indexed, no file.
-    let ids = StudyIds::new(9);
-    let mut obj = synth::instance(&ids, &synth::new_uid(), 1, 1024);
-    obj.remove_element(dicom_dictionary_std::tags::STUDY_INSTANCE_UID);
-    let path = r.files.path().join("nostudy.dcm");
-    synth::write(obj, SynthTs::ExplicitLe, &path).expect("synth");
-    let (_, out) = storescu(r.addr, &[], &[path]).await;
-    assert!(out.contains("DataSetDoesNotMatchSOPClass"), "A900: {out}");
-    assert_eq!(count::<instance::Entity>(&r.t.db).await, 0);
-    assert!(spool_files(&r.spool_dir).is_empty(), "no stray file");
-    r.t.finish().await;
+    for kind in kinds() {
+        let r = rig(kind, ConflictPolicy::KeepBoth).await;
+        // Missing Study Instance UID: A900, nothing indexed, no file.
+        let ids = StudyIds::new(9);
+        let mut obj = synth::instance(&ids, &synth::new_uid(), 1, 1024);
+        obj.remove_element(dicom_dictionary_std::tags::STUDY_INSTANCE_UID);
+        let path = r.files.path().join("nostudy.dcm");
+        synth::write(obj, SynthTs::ExplicitLe, &path).expect("synth");
+        let (_, out) = storescu(r.addr, &[], &[path]).await;
+        assert!(out.contains("DataSetDoesNotMatchSOPClass"), "A900: {out}");
+        assert_eq!(count::<instance::Entity>(&r.t.db).await, 0);
+        assert!(spool_files(&r.spool_dir).is_empty(), "no stray file");
+        r.t.finish().await;
+    }
 }
 
 #[tokio::test]
 async fn an_abrupt_disconnect_mid_transfer_indexes_nothing() {
-    use dicom_ul::pdu::{PDataValue, PDataValueType};
-    let r = rig(kinds()[0], ConflictPolicy::KeepBoth).await;
-    let mut assoc = dicom_ul::ClientAssociationOptions::new()
-        .with_presentation_context(
-            dicom_dictionary_std::uids::CT_IMAGE_STORAGE,
-            vec!["1.2.840.10008.1.2.1"],
-        )
-        .calling_ae_title("MODALITY")
-        .called_ae_title("PASSERELLE")
-        .establish_async(r.addr)
-        .await
-        .expect("association");
-    let ctx = assoc.presentation_contexts()[0].id;
-    let cmd = store_command(&synth::new_uid());
-    let pdv = |value_type, is_last, data| PDataValue {
-        presentation_context_id: ctx,
-        value_type,
-        is_last,
-        data,
-    };
-    assoc
-        .send(&dicom_ul::Pdu::PData {
-            data: vec![pdv(PDataValueType::Command, true, cmd)],
-        })
-        .await
-        .expect("command");
-    // Half a data set, then the connection drops (no last fragment, no release, no abort).
-    assoc
-        .send(&dicom_ul::Pdu::PData {
-            data: vec![pdv(
-                PDataValueType::Data,
-                false,
-                vec![0x08, 0x00, 0x16, 0x00],
-            )],
-        })
-        .await
-        .expect("data");
-    drop(assoc);
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(count::<instance::Entity>(&r.t.db).await, 0);
-    assert!(spool_files(&r.spool_dir).is_empty());
-    r.t.db
-        .execute_unprepared("SELECT 1")
-        .await
-        .expect("db still fine");
-    r.t.finish().await;
+    for kind in kinds() {
+        use dicom_ul::pdu::{PDataValue, PDataValueType};
+        let r = rig(kind, ConflictPolicy::KeepBoth).await;
+        let mut assoc = dicom_ul::ClientAssociationOptions::new()
+            .with_presentation_context(
+                dicom_dictionary_std::uids::CT_IMAGE_STORAGE,
+                vec!["1.2.840.10008.1.2.1"],
+            )
+            .calling_ae_title("MODALITY")
+            .called_ae_title("PASSERELLE")
+            .establish_async(r.addr)
+            .await
+            .expect("association");
+        let ctx = assoc.presentation_contexts()[0].id;
+        let cmd = store_command(&synth::new_uid());
+        let pdv = |value_type, is_last, data| PDataValue {
+            presentation_context_id: ctx,
+            value_type,
+            is_last,
+            data,
+        };
+        assoc
+            .send(&dicom_ul::Pdu::PData {
+                data: vec![pdv(PDataValueType::Command, true, cmd)],
+            })
+            .await
+            .expect("command");
+        // Half a data set, then the connection drops (no last fragment, no release, no abort).
+        assoc
+            .send(&dicom_ul::Pdu::PData {
+                data: vec![pdv(
+                    PDataValueType::Data,
+                    false,
+                    vec![0x08, 0x00, 0x16, 0x00],
+                )],
+            })
+            .await
+            .expect("data");
+        drop(assoc);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(count::<instance::Entity>(&r.t.db).await, 0);
+        assert!(spool_files(&r.spool_dir).is_empty());
+        r.t.db
+            .execute_unprepared("SELECT 1")
+            .await
+            .expect("db still fine");
+        r.t.finish().await;
+    }
 }
 
 #[tokio::test]
 async fn command_and_data_set_uids_must_agree() {
-    use dicom_ul::pdu::{PDataValue, PDataValueType};
-    let r = rig(kinds()[0], ConflictPolicy::KeepBoth).await;
-    let ids = StudyIds::new(12);
-    let obj = synth::instance(&ids, &synth::new_uid(), 1, 512);
-    let mut dataset = Vec::new();
-    obj.write_dataset_with_ts(
-        &mut dataset,
-        &dicom_transfer_syntax_registry::entries::EXPLICIT_VR_LITTLE_ENDIAN.erased(),
-    )
-    .expect("encode");
-    let mut assoc = dicom_ul::ClientAssociationOptions::new()
-        .with_presentation_context(
-            dicom_dictionary_std::uids::CT_IMAGE_STORAGE,
-            vec!["1.2.840.10008.1.2.1"],
+    for kind in kinds() {
+        use dicom_ul::pdu::{PDataValue, PDataValueType};
+        let r = rig(kind, ConflictPolicy::KeepBoth).await;
+        let ids = StudyIds::new(12);
+        let obj = synth::instance(&ids, &synth::new_uid(), 1, 512);
+        let mut dataset = Vec::new();
+        obj.write_dataset_with_ts(
+            &mut dataset,
+            &dicom_transfer_syntax_registry::entries::EXPLICIT_VR_LITTLE_ENDIAN.erased(),
         )
-        .calling_ae_title("MODALITY")
-        .called_ae_title("PASSERELLE")
-        .establish_async(r.addr)
-        .await
-        .expect("association");
-    let ctx = assoc.presentation_contexts()[0].id;
-    let pdv = |value_type, data| PDataValue {
-        presentation_context_id: ctx,
-        value_type,
-        is_last: true,
-        data,
-    };
-    let cmd = store_command("2.25.1234567890"); // not the data set's SOP Instance UID
-    assoc
-        .send(&dicom_ul::Pdu::PData {
-            data: vec![pdv(PDataValueType::Command, cmd)],
-        })
-        .await
-        .expect("command");
-    assoc
-        .send(&dicom_ul::Pdu::PData {
-            data: vec![pdv(PDataValueType::Data, dataset)],
-        })
-        .await
-        .expect("data");
-    let status = match assoc.receive().await.expect("response") {
-        dicom_ul::Pdu::PData { data } => {
-            server::dimse::command::status_of(&data[0].data).expect("status")
-        }
-        other => panic!("unexpected {other:?}"),
-    };
-    assert_eq!(status, 0x0117, "invalid SOP instance");
-    let _ = assoc.release().await;
-    assert_eq!(count::<instance::Entity>(&r.t.db).await, 0);
-    assert!(spool_files(&r.spool_dir).is_empty());
-    r.t.finish().await;
+        .expect("encode");
+        let mut assoc = dicom_ul::ClientAssociationOptions::new()
+            .with_presentation_context(
+                dicom_dictionary_std::uids::CT_IMAGE_STORAGE,
+                vec!["1.2.840.10008.1.2.1"],
+            )
+            .calling_ae_title("MODALITY")
+            .called_ae_title("PASSERELLE")
+            .establish_async(r.addr)
+            .await
+            .expect("association");
+        let ctx = assoc.presentation_contexts()[0].id;
+        let pdv = |value_type, data| PDataValue {
+            presentation_context_id: ctx,
+            value_type,
+            is_last: true,
+            data,
+        };
+        let cmd = store_command("2.25.1234567890"); // not the data set's SOP Instance UID
+        assoc
+            .send(&dicom_ul::Pdu::PData {
+                data: vec![pdv(PDataValueType::Command, cmd)],
+            })
+            .await
+            .expect("command");
+        assoc
+            .send(&dicom_ul::Pdu::PData {
+                data: vec![pdv(PDataValueType::Data, dataset)],
+            })
+            .await
+            .expect("data");
+        let status = match assoc.receive().await.expect("response") {
+            dicom_ul::Pdu::PData { data } => {
+                server::dimse::command::status_of(&data[0].data).expect("status")
+            }
+            other => panic!("unexpected {other:?}"),
+        };
+        assert_eq!(status, 0x0117, "invalid SOP instance");
+        let _ = assoc.release().await;
+        assert_eq!(count::<instance::Entity>(&r.t.db).await, 0);
+        assert!(spool_files(&r.spool_dir).is_empty());
+        r.t.finish().await;
+    }
 }
 
 #[tokio::test]
 async fn data_sets_over_the_limit_are_refused() {
-    let r = rig_with(kinds()[0], ConflictPolicy::KeepBoth, 64 * 1024, |_| {}).await;
-    let big = one_file(&r, "big.dcm", 20, 200 * 1024);
-    let (_, out) = storescu(r.addr, &[], &[big]).await;
-    assert!(
-        out.contains("OutOfResources") || out.contains("Refused"),
-        "A700: {out}"
-    );
-    let small = one_file(&r, "small.dcm", 21, 8 * 1024);
-    let (ok, out) = storescu(r.addr, &[], &[small]).await;
-    assert!(ok, "the association and the next instance are fine: {out}");
-    assert_eq!(count::<instance::Entity>(&r.t.db).await, 1);
-    r.t.finish().await;
+    for kind in kinds() {
+        let r = rig_with(kind, ConflictPolicy::KeepBoth, 64 * 1024, |_| {}).await;
+        let big = one_file(&r, "big.dcm", 20, 200 * 1024);
+        let (_, out) = storescu(r.addr, &[], &[big]).await;
+        assert!(
+            out.contains("OutOfResources") || out.contains("Refused"),
+            "A700: {out}"
+        );
+        let small = one_file(&r, "small.dcm", 21, 8 * 1024);
+        let (ok, out) = storescu(r.addr, &[], &[small]).await;
+        assert!(ok, "the association and the next instance are fine: {out}");
+        assert_eq!(count::<instance::Entity>(&r.t.db).await, 1);
+        r.t.finish().await;
+    }
 }
 
 #[tokio::test]
 async fn a_full_disk_fails_the_store_and_recovers_alone() {
-    let r = rig_with(kinds()[0], ConflictPolicy::KeepBoth, 8 << 20, |dir| {
-        let ok = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", "size=1536k", "tmpfs"])
-            .arg(dir)
-            .status()
-            .expect("mount");
+    for kind in kinds() {
+        let r = rig_with(kind, ConflictPolicy::KeepBoth, 8 << 20, |dir| {
+            let ok = Command::new("mount")
+                .args(["-t", "tmpfs", "-o", "size=1536k", "tmpfs"])
+                .arg(dir)
+                .status()
+                .expect("mount");
+            assert!(
+                ok.success(),
+                "this test needs to mount a small tmpfs (root)"
+            );
+        })
+        .await;
+        let too_big = one_file(&r, "too_big.dcm", 30, 2 << 20);
+        let (_, out) = storescu(r.addr, &[], &[too_big]).await;
         assert!(
-            ok.success(),
-            "this test needs to mount a small tmpfs (root)"
+            out.contains("OutOfResources"),
+            "A700 when the disk is full: {out}"
         );
-    })
-    .await;
-    let too_big = one_file(&r, "too_big.dcm", 30, 2 << 20);
-    let (_, out) = storescu(r.addr, &[], &[too_big]).await;
-    assert!(
-        out.contains("OutOfResources"),
-        "A700 when the disk is full: {out}"
-    );
-    assert_eq!(count::<instance::Entity>(&r.t.db).await, 0);
-    assert!(
-        spool_files(&r.spool_dir).is_empty(),
-        "the partial file was removed"
-    );
-    let fits = one_file(&r, "fits.dcm", 31, 64 * 1024);
-    let (ok, out) = storescu(r.addr, &[], &[fits]).await;
-    assert!(ok, "space is back, so is ingest: {out}");
-    assert_eq!(count::<instance::Entity>(&r.t.db).await, 1);
-    let _ = Command::new("umount").arg("-l").arg(&r.spool_dir).status();
-    r.t.finish().await;
+        assert_eq!(count::<instance::Entity>(&r.t.db).await, 0);
+        assert!(
+            spool_files(&r.spool_dir).is_empty(),
+            "the partial file was removed"
+        );
+        let fits = one_file(&r, "fits.dcm", 31, 64 * 1024);
+        let (ok, out) = storescu(r.addr, &[], &[fits]).await;
+        assert!(ok, "space is back, so is ingest: {out}");
+        assert_eq!(count::<instance::Entity>(&r.t.db).await, 1);
+        let _ = Command::new("umount").arg("-l").arg(&r.spool_dir).status();
+        r.t.finish().await;
+    }
 }
 
 #[tokio::test]
@@ -215,17 +225,28 @@ async fn an_unavailable_index_fails_the_store_and_recovers_alone() {
 
 #[tokio::test]
 async fn a_retry_repairs_a_file_left_incomplete_by_a_crash() {
-    let r = rig(kinds()[0], ConflictPolicy::KeepBoth).await;
-    let path = one_file(&r, "x.dcm", 60, 32 * 1024);
-    assert!(storescu(r.addr, &[], std::slice::from_ref(&path)).await.0);
-    // What a crash between the index commit and the file's fsync leaves: an indexed, short file
-    // (the instance was never acknowledged, so the sender sends it again).
-    let file = spool_files(&r.spool_dir).pop().expect("file");
-    let full = std::fs::metadata(&file).expect("meta").len();
-    std::fs::OpenOptions::new().write(true).open(&file).expect("open").set_len(100).expect("truncate");
-    let (ok, out) = storescu(r.addr, &[], &[path]).await;
-    assert!(ok, "{out}");
-    assert_eq!(std::fs::metadata(&file).expect("meta").len(), full, "rewritten in place");
-    assert_eq!(count::<instance::Entity>(&r.t.db).await, 1);
-    r.t.finish().await;
+    for kind in kinds() {
+        let r = rig(kind, ConflictPolicy::KeepBoth).await;
+        let path = one_file(&r, "x.dcm", 60, 32 * 1024);
+        assert!(storescu(r.addr, &[], std::slice::from_ref(&path)).await.0);
+        // What a crash between the index commit and the file's fsync leaves: an indexed, short file
+        // (the instance was never acknowledged, so the sender sends it again).
+        let file = spool_files(&r.spool_dir).pop().expect("file");
+        let full = std::fs::metadata(&file).expect("meta").len();
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&file)
+            .expect("open")
+            .set_len(100)
+            .expect("truncate");
+        let (ok, out) = storescu(r.addr, &[], &[path]).await;
+        assert!(ok, "{out}");
+        assert_eq!(
+            std::fs::metadata(&file).expect("meta").len(),
+            full,
+            "rewritten in place"
+        );
+        assert_eq!(count::<instance::Entity>(&r.t.db).await, 1);
+        r.t.finish().await;
+    }
 }

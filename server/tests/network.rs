@@ -129,48 +129,50 @@ async fn staff_cannot_configure_the_network() {
 
 #[tokio::test]
 async fn the_test_button_echoes_a_real_node() {
-    let t = TestDb::new(kinds()[0]).await;
-    let (router, _) = app(&t).await;
-    let mut adm = Client::new(router);
-    adm.login("admin", ADMIN_PW).await;
-    let port = free_port();
-    let mut scp = Command::new("storescp")
-        .env("TCP_NODELAY", "1")
-        .args(["-aet", "STORESCP", "-od", "/tmp"])
-        .arg(port.to_string())
-        .spawn()
-        .expect("storescp (Debian package dcmtk)");
-    let node = json!({ "form": { "id": null, "name": "Test SCP", "ae_title": "STORESCP", "host": "127.0.0.1",
-        "port": port, "tls": false, "role": "vna", "jurisdiction": "quebec", "notes": "", "clinics": [1] } });
-    let id = adm.post_json("/api/save_node", node).await.json()["id"]
-        .as_i64()
-        .expect("id");
-    let mut outcome = serde_json::Value::Null;
-    for _ in 0..50 {
-        outcome = adm
-            .post_form("/api/echo_node", &[("id", &id.to_string())])
+    for kind in kinds() {
+        let t = TestDb::new(kind).await;
+        let (router, _) = app(&t).await;
+        let mut adm = Client::new(router);
+        adm.login("admin", ADMIN_PW).await;
+        let port = free_port();
+        let mut scp = Command::new("storescp")
+            .env("TCP_NODELAY", "1")
+            .args(["-aet", "STORESCP", "-od", "/tmp"])
+            .arg(port.to_string())
+            .spawn()
+            .expect("storescp (Debian package dcmtk)");
+        let node = json!({ "form": { "id": null, "name": "Test SCP", "ae_title": "STORESCP", "host": "127.0.0.1",
+            "port": port, "tls": false, "role": "vna", "jurisdiction": "quebec", "notes": "", "clinics": [1] } });
+        let id = adm.post_json("/api/save_node", node).await.json()["id"]
+            .as_i64()
+            .expect("id");
+        let mut outcome = serde_json::Value::Null;
+        for _ in 0..50 {
+            outcome = adm
+                .post_form("/api/echo_node", &[("id", &id.to_string())])
+                .await
+                .json();
+            if outcome["ok"] == true {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(outcome["ok"], true, "{outcome}");
+        assert!(outcome["millis"].as_f64().unwrap_or(-1.0) >= 0.0);
+        let _ = scp.kill();
+        let _ = scp.wait();
+        let down = adm
+            .post_json(&format!("/api/v1/nodes/{id}/echo"), json!({}))
             .await
             .json();
-        if outcome["ok"] == true {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        assert_eq!(down["ok"], false, "{down}");
+        assert!(
+            down["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("association"),
+            "{down}"
+        );
+        t.finish().await;
     }
-    assert_eq!(outcome["ok"], true, "{outcome}");
-    assert!(outcome["millis"].as_f64().unwrap_or(-1.0) >= 0.0);
-    let _ = scp.kill();
-    let _ = scp.wait();
-    let down = adm
-        .post_json(&format!("/api/v1/nodes/{id}/echo"), json!({}))
-        .await
-        .json();
-    assert_eq!(down["ok"], false, "{down}");
-    assert!(
-        down["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("association"),
-        "{down}"
-    );
-    t.finish().await;
 }

@@ -5,7 +5,7 @@
 mod common;
 
 use common::kinds;
-use common::rig::{count, rig, spool_files, store_command, storescu};
+use common::rig::{associate, count, rig, spool_files, store_raw, storescu};
 use sea_orm::EntityTrait;
 use server::db::index_entities::{ingest_event, instance, instance_version, study};
 use server::ingest::ConflictPolicy;
@@ -136,7 +136,6 @@ async fn duplicates_identical_and_conflicting() {
 #[tokio::test]
 async fn htj2k_is_accepted_and_stored_as_received() {
     for kind in kinds() {
-        use dicom_ul::pdu::{PDataValue, PDataValueType};
         const HTJ2K: &str = "1.2.840.10008.1.2.4.201";
         let r = rig(kind, ConflictPolicy::KeepBoth).await;
         // DCMTK 3.6.7 does not know HTJ2K: send with dicom-ul, the data set encoded as in that syntax
@@ -162,39 +161,9 @@ async fn htj2k_is_accepted_and_stored_as_received() {
             .expect("str")
             .trim_end_matches('\0')
             .to_owned();
-        let mut assoc = dicom_ul::ClientAssociationOptions::new()
-            .with_presentation_context(dicom_dictionary_std::uids::CT_IMAGE_STORAGE, vec![HTJ2K])
-            .calling_ae_title("MODALITY")
-            .called_ae_title("PASSERELLE")
-            .establish_async(r.addr)
-            .await
-            .expect("association");
-        let ctx = assoc.presentation_contexts()[0].clone();
+        let (mut assoc, ctx) = associate(r.addr, HTJ2K).await;
         assert_eq!(ctx.transfer_syntax, HTJ2K, "HTJ2K accepted");
-        let pdv = |value_type, data| PDataValue {
-            presentation_context_id: ctx.id,
-            value_type,
-            is_last: true,
-            data,
-        };
-        assoc
-            .send(&dicom_ul::Pdu::PData {
-                data: vec![pdv(PDataValueType::Command, store_command(&uid))],
-            })
-            .await
-            .expect("command");
-        assoc
-            .send(&dicom_ul::Pdu::PData {
-                data: vec![pdv(PDataValueType::Data, dataset)],
-            })
-            .await
-            .expect("data");
-        let status = match assoc.receive().await.expect("response") {
-            dicom_ul::Pdu::PData { data } => {
-                server::dimse::command::status_of(&data[0].data).expect("status")
-            }
-            other => panic!("unexpected {other:?}"),
-        };
+        let status = store_raw(&mut assoc, ctx.id, &uid, dataset).await;
         assert_eq!(status, 0);
         let _ = assoc.release().await;
         let rows = instance::Entity::find().all(&r.t.db).await.expect("rows");

@@ -5,7 +5,9 @@
 mod common;
 
 use common::kinds;
-use common::rig::{count, one_file, rig, rig_with, spool_files, store_command, storescu};
+use common::rig::{
+    associate, count, one_file, rig, rig_with, spool_files, store_command, store_raw, storescu,
+};
 use sea_orm::ConnectionTrait;
 use server::db::index_entities::instance;
 use server::ingest::ConflictPolicy;
@@ -36,17 +38,8 @@ async fn an_abrupt_disconnect_mid_transfer_indexes_nothing() {
     for kind in kinds() {
         use dicom_ul::pdu::{PDataValue, PDataValueType};
         let r = rig(kind, ConflictPolicy::KeepBoth).await;
-        let mut assoc = dicom_ul::ClientAssociationOptions::new()
-            .with_presentation_context(
-                dicom_dictionary_std::uids::CT_IMAGE_STORAGE,
-                vec!["1.2.840.10008.1.2.1"],
-            )
-            .calling_ae_title("MODALITY")
-            .called_ae_title("PASSERELLE")
-            .establish_async(r.addr)
-            .await
-            .expect("association");
-        let ctx = assoc.presentation_contexts()[0].id;
+        let (mut assoc, ctx) = associate(r.addr, "1.2.840.10008.1.2.1").await;
+        let ctx = ctx.id;
         let cmd = store_command(&synth::new_uid());
         let pdv = |value_type, is_last, data| PDataValue {
             presentation_context_id: ctx,
@@ -86,7 +79,6 @@ async fn an_abrupt_disconnect_mid_transfer_indexes_nothing() {
 #[tokio::test]
 async fn command_and_data_set_uids_must_agree() {
     for kind in kinds() {
-        use dicom_ul::pdu::{PDataValue, PDataValueType};
         let r = rig(kind, ConflictPolicy::KeepBoth).await;
         let ids = StudyIds::new(12);
         let obj = synth::instance(&ids, &synth::new_uid(), 1, 512);
@@ -96,42 +88,9 @@ async fn command_and_data_set_uids_must_agree() {
             &dicom_transfer_syntax_registry::entries::EXPLICIT_VR_LITTLE_ENDIAN.erased(),
         )
         .expect("encode");
-        let mut assoc = dicom_ul::ClientAssociationOptions::new()
-            .with_presentation_context(
-                dicom_dictionary_std::uids::CT_IMAGE_STORAGE,
-                vec!["1.2.840.10008.1.2.1"],
-            )
-            .calling_ae_title("MODALITY")
-            .called_ae_title("PASSERELLE")
-            .establish_async(r.addr)
-            .await
-            .expect("association");
-        let ctx = assoc.presentation_contexts()[0].id;
-        let pdv = |value_type, data| PDataValue {
-            presentation_context_id: ctx,
-            value_type,
-            is_last: true,
-            data,
-        };
-        let cmd = store_command("2.25.1234567890"); // not the data set's SOP Instance UID
-        assoc
-            .send(&dicom_ul::Pdu::PData {
-                data: vec![pdv(PDataValueType::Command, cmd)],
-            })
-            .await
-            .expect("command");
-        assoc
-            .send(&dicom_ul::Pdu::PData {
-                data: vec![pdv(PDataValueType::Data, dataset)],
-            })
-            .await
-            .expect("data");
-        let status = match assoc.receive().await.expect("response") {
-            dicom_ul::Pdu::PData { data } => {
-                server::dimse::command::status_of(&data[0].data).expect("status")
-            }
-            other => panic!("unexpected {other:?}"),
-        };
+        let (mut assoc, ctx) = associate(r.addr, "1.2.840.10008.1.2.1").await;
+        let ctx = ctx.id;
+        let status = store_raw(&mut assoc, ctx, "2.25.1234567890", dataset).await;
         assert_eq!(status, 0x0117, "invalid SOP instance");
         let _ = assoc.release().await;
         assert_eq!(count::<instance::Entity>(&r.t.db).await, 0);

@@ -167,3 +167,58 @@ pub fn one_file(r: &Rig, name: &str, n: usize, pixel_bytes: usize) -> PathBuf {
     .expect("synth");
     path
 }
+
+/// Opens an association proposing CT Image Storage in `ts` (for what storescu cannot send).
+pub async fn associate(
+    addr: SocketAddr,
+    ts: &str,
+) -> (
+    dicom_ul::association::client::AsyncClientAssociation<tokio::net::TcpStream>,
+    dicom_ul::pdu::PresentationContextNegotiated,
+) {
+    let assoc = dicom_ul::ClientAssociationOptions::new()
+        .with_presentation_context(dicom_dictionary_std::uids::CT_IMAGE_STORAGE, vec![ts])
+        .calling_ae_title("MODALITY")
+        .called_ae_title("PASSERELLE")
+        .establish_async(addr)
+        .await
+        .expect("association");
+    let ctx = assoc.presentation_contexts()[0].clone();
+    (assoc, ctx)
+}
+
+/// Sends one C-STORE (command for `sop_instance`, then the whole data set) and returns the
+/// status of the answer.
+pub async fn store_raw(
+    assoc: &mut dicom_ul::association::client::AsyncClientAssociation<tokio::net::TcpStream>,
+    ctx: u8,
+    sop_instance: &str,
+    dataset: Vec<u8>,
+) -> u16 {
+    use dicom_ul::pdu::{PDataValue, PDataValueType};
+    let pdv = |value_type, data| PDataValue {
+        presentation_context_id: ctx,
+        value_type,
+        is_last: true,
+        data,
+    };
+    let cmd = store_command(sop_instance);
+    assoc
+        .send(&dicom_ul::Pdu::PData {
+            data: vec![pdv(PDataValueType::Command, cmd)],
+        })
+        .await
+        .expect("command");
+    assoc
+        .send(&dicom_ul::Pdu::PData {
+            data: vec![pdv(PDataValueType::Data, dataset)],
+        })
+        .await
+        .expect("data");
+    match assoc.receive().await.expect("response") {
+        dicom_ul::Pdu::PData { data } => {
+            server::dimse::command::status_of(&data[0].data).expect("status")
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}

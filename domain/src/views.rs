@@ -51,6 +51,8 @@ pub struct LocalAeView {
     pub enabled: bool,
     pub caller_policy: crate::CallerPolicy,
     pub allowed_callers: Vec<crate::AeTitle>,
+    /// Optional second port on which only this AE title is served.
+    pub port: Option<crate::Port>,
 }
 
 /// A remote DICOM node.

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261128_000001_accounts;
 mod m20261128_000002_network;
 mod m20261128_000003_index;
+mod m20261128_000004_ae_port;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_accounts::Migration),
             Box::new(m20261128_000002_network::Migration),
             Box::new(m20261128_000003_index::Migration),
+            Box::new(m20261128_000004_ae_port::Migration),
         ]
     }
 }

@@ -72,6 +72,7 @@ pub async fn first_start(
             enabled: true,
             caller_policy: CallerPolicy::Any,
             allowed_callers: vec![],
+            port: None,
         };
         network::save_local_ae(db, None, ae).await?;
     }

@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::db::users::UserWrite;
 use crate::db::{self, clinics, users};
 use crate::dimse::scu::{self, Peer};
-use crate::dimse::{DicomListener, ScpConfig};
+use crate::dimse::{DedicatedPorts, DicomListener, ScpConfig};
 use crate::ingest::Ingest;
 use crate::state::AppState;
 use crate::storage::Spool;
@@ -87,6 +87,13 @@ async fn start_dicom(state: &AppState) -> anyhow::Result<tokio::task::JoinHandle
         idle_timeout: Duration::from_secs(u64::from(d.idle_timeout_seconds)),
         association_deadline: Duration::from_secs(u64::from(d.association_timeout_seconds)),
     };
+    let ports = DedicatedPorts::new(
+        d.listen.ip(),
+        scp.clone(),
+        state.registry.clone(),
+        Some(ingest.clone()),
+    );
+    tokio::spawn(ports.run());
     let listener = DicomListener::bind(d.listen, scp, state.registry.clone(), Some(ingest))
         .await
         .with_context(|| format!("cannot listen on {} (dicom.listen)", d.listen))?;

@@ -26,6 +26,7 @@ fn registry() -> Arc<AeRegistry> {
         enabled,
         caller_policy: policy,
         allowed_callers: listed,
+        port: None,
     };
     for l in [
         local(1, "PASSERELLE", true, CallerPolicy::Any, vec![]),
@@ -187,4 +188,48 @@ async fn associations_beyond_the_cap_are_refused_transiently() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     let (ok, out) = echoscu(addr, "PASSERELLE").await;
     assert!(ok, "a slot is free again: {out}");
+}
+
+#[tokio::test]
+async fn an_ae_title_can_have_a_dedicated_port() {
+    let registry = registry();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let mut snap = (*registry.snapshot()).clone();
+    let listed = snap.locals.get_mut(&ae("LISTED")).expect("LISTED");
+    listed.caller_policy = CallerPolicy::Any;
+    listed.port = Some(domain::Port::new(u32::from(port)).expect("port"));
+    registry.replace(snap.clone());
+    let cfg = ScpConfig {
+        max_dataset: 1 << 20,
+        max_associations: 4,
+        max_pdu: 131_072,
+        idle_timeout: Duration::from_secs(5),
+        association_deadline: Duration::from_secs(30),
+    };
+    let mut ports =
+        server::dimse::DedicatedPorts::new([127, 0, 0, 1].into(), cfg, registry.clone(), None);
+    ports.reconcile().await;
+    assert_eq!(ports.open_ports(), vec![port]);
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let (ok, out) = echoscu(addr, "LISTED").await;
+    assert!(ok, "{out}");
+    let (ok, out) = echoscu(addr, "PASSERELLE").await;
+    assert!(
+        !ok && out.contains("Called AE Title Not Recognized"),
+        "only its own AE title there: {out}"
+    );
+    // Port removed from the configuration: closed.
+    snap.locals.get_mut(&ae("LISTED")).expect("LISTED").port = None;
+    registry.replace(snap);
+    ports.reconcile().await;
+    assert!(ports.open_ports().is_empty());
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "port closed"
+    );
 }

@@ -54,6 +54,28 @@ async fn local_aes_and_nodes_are_configured_and_validated() {
             adm.post_json("/api/save_local_ae", dup).await.status,
             StatusCode::CONFLICT
         );
+        let with_port = |title: &str, port: u32| {
+            json!({ "form": { "id": null, "clinic": 1, "ae_title": title,
+            "enabled": true, "caller_policy": "any", "allowed_callers": "", "port": port } })
+        };
+        let main_port = u32::from(state.config.dicom.listen.port());
+        assert_eq!(
+            adm.post_json("/api/save_local_ae", with_port("CLASH", main_port))
+                .await
+                .status,
+            StatusCode::BAD_REQUEST
+        );
+        let r = adm
+            .post_json("/api/save_local_ae", with_port("OWN_PORT", 11200))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["port"], 11200);
+        assert_eq!(
+            adm.post_json("/api/save_local_ae", with_port("SAME_PORT", 11200))
+                .await
+                .status,
+            StatusCode::CONFLICT
+        );
 
         let node = |port: u32| {
             json!({ "form": { "id": null, "name": "VNA Orthanc", "ae_title": "ORTHANC",

@@ -19,6 +19,8 @@ pub struct LocalAeForm {
     pub caller_policy: CallerPolicy,
     /// AE titles separated by spaces, commas or new lines.
     pub allowed_callers: String,
+    /// Optional second port serving only this AE title.
+    pub port: Option<u32>,
 }
 
 /// A remote node as submitted by the editor.

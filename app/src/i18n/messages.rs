@@ -82,6 +82,8 @@ pub enum Msg {
     EchoOk,
     EchoFailed,
     NoEntries,
+    DedicatedPort,
+    DedicatedPortHint,
     NavStudies,
     Patient,
     PatientId,
@@ -232,6 +234,11 @@ pub(super) fn pair(m: Msg) -> (&'static str, &'static str) {
         TransferSyntax => ("Transfer syntax", "Syntaxe de transfert"),
         Size => ("Size", "Taille"),
         StudyUid => ("Study UID", "UID de l'étude"),
+        DedicatedPort => ("Dedicated port (optional)", "Port dédié (facultatif)"),
+        DedicatedPortHint => (
+            "Served besides the shared DICOM port, for this AE title only.",
+            "En plus du port DICOM commun, pour ce titre AE seulement.",
+        ),
         NoEntries => ("Nothing yet.", "Rien pour l'instant."),
         PasswordRule => ("At least 12 characters.", "Au moins 12 caractères."),
     }

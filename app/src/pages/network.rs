@@ -46,6 +46,7 @@ fn ae_rows(i18n: I18n, d: &NetworkData) -> impl IntoView + use<> {
                     <td><a href=format!("/admin/network/aes/{}", a.id)>{a.ae_title.to_string()}</a></td>
                     <td>{code_of(&d.clinics, a.clinic)}</td>
                     <td>{move || i18n.t(policy_msg(policy))} " " <small>{listed.clone()}</small></td>
+                    <td>{a.port.map(|p| p.get().to_string()).unwrap_or_default()}</td>
                     <td>{move || i18n.t(if enabled { Msg::Enabled } else { Msg::Inactive })}</td>
                 </tr>
             }
@@ -57,6 +58,7 @@ fn ae_rows(i18n: I18n, d: &NetworkData) -> impl IntoView + use<> {
                 <th>{move || i18n.t(Msg::AeTitle)}</th>
                 <th>{move || i18n.t(Msg::Clinic)}</th>
                 <th>{move || i18n.t(Msg::Callers)}</th>
+                <th>{move || i18n.t(Msg::Port)}</th>
                 <th>{move || i18n.t(Msg::Status)}</th>
             </tr></thead>
             <tbody>{rows}</tbody>

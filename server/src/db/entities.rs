@@ -103,6 +103,8 @@ pub mod local_ae {
         pub caller_policy: String,
         /// AE titles separated by backslashes (the DICOM multi-value delimiter, never in an AE).
         pub allowed_callers: String,
+        /// Optional second port on which only this AE title is served.
+        pub port: Option<i32>,
         pub created_at: i64,
         pub updated_at: i64,
     }

@@ -37,6 +37,12 @@ fn ae_view(m: local_ae::Model) -> Result<LocalAeView, RepoError> {
         enabled: m.enabled,
         caller_policy: m.caller_policy.parse().map_err(invalid)?,
         allowed_callers: allowed,
+        port: m
+            .port
+            .and_then(|p| u32::try_from(p).ok())
+            .map(Port::new)
+            .transpose()
+            .map_err(invalid)?,
     })
 }
 
@@ -48,6 +54,7 @@ pub struct LocalAeWrite {
     pub enabled: bool,
     pub caller_policy: CallerPolicy,
     pub allowed_callers: Vec<AeTitle>,
+    pub port: Option<Port>,
 }
 
 /// Local AE titles of the clinics in scope.
@@ -85,12 +92,13 @@ pub async fn save_local_ae(
     am.enabled = Set(w.enabled);
     am.caller_policy = Set(w.caller_policy.as_str().to_owned());
     am.allowed_callers = Set(join(&w.allowed_callers));
+    am.port = Set(w.port.map(|p| i32::from(p.get())));
     am.updated_at = Set(t);
     let m = match id {
         None => am.insert(db).await,
         Some(_) => am.update(db).await,
     }
-    .map_err(|e| match conflict(e, "AE title") {
+    .map_err(|e| match conflict(e, "AE title or port") {
         RepoError::Db(_) => RepoError::Invalid("unknown clinic".into()),
         other => other,
     })?;

@@ -47,16 +47,30 @@ impl Snapshot {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct AeRegistry {
     current: RwLock<Arc<Snapshot>>,
+    /// Bumped at every reload, for whoever follows the configuration (dedicated ports).
+    version: tokio::sync::watch::Sender<u64>,
+}
+
+impl Default for AeRegistry {
+    fn default() -> Self {
+        Self::new(Snapshot::default())
+    }
 }
 
 impl AeRegistry {
     pub fn new(snapshot: Snapshot) -> Self {
         Self {
             current: RwLock::new(Arc::new(snapshot)),
+            version: tokio::sync::watch::channel(0).0,
         }
+    }
+
+    /// A receiver that wakes at every reload.
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.version.subscribe()
     }
 
     pub fn snapshot(&self) -> Arc<Snapshot> {
@@ -77,17 +91,24 @@ impl AeRegistry {
                 snap.known.entry(*c).or_default().insert(n.ae_title.clone());
             }
         }
+        self.replace(snap);
+        Ok(())
+    }
+
+    /// Swaps in a snapshot and tells the followers.
+    pub fn replace(&self, snap: Snapshot) {
         let fresh = Arc::new(snap);
         match self.current.write() {
             Ok(mut g) => *g = fresh,
             Err(poisoned) => *poisoned.into_inner() = fresh,
         }
-        Ok(())
+        self.version.send_modify(|v| *v += 1);
     }
 }
 
-/// dicom-ul access control over one snapshot (taken when the association request arrives).
-pub struct RegistryAccess(pub Arc<Snapshot>);
+/// dicom-ul access control over one snapshot (taken when the association request arrives);
+/// on a dedicated port only that port's AE title is served.
+pub struct RegistryAccess(pub Arc<Snapshot>, pub Option<AeTitle>);
 
 impl AccessControl for RegistryAccess {
     fn check_access(
@@ -97,6 +118,11 @@ impl AccessControl for RegistryAccess {
         called_ae_title: &str,
         _user_identity: Option<&UserIdentity>,
     ) -> Result<(), AssociationRJServiceUserReason> {
+        if let Some(only) = &self.1
+            && AeTitle::parse(called_ae_title).ok().as_ref() != Some(only)
+        {
+            return Err(AssociationRJServiceUserReason::CalledAETitleNotRecognized);
+        }
         self.0.admit(calling_ae_title, called_ae_title).map(|_| ())
     }
 }
@@ -124,6 +150,7 @@ mod tests {
             enabled,
             caller_policy: policy,
             allowed_callers: listed.iter().map(|s| ae(s)).collect(),
+            port: None,
         }
     }
 

@@ -15,6 +15,7 @@ use dicom_ul::pdu::{
     AssociationRJSource,
 };
 use dicom_ul::{Pdu, ServerAssociationOptions};
+use domain::AeTitle;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,6 +44,8 @@ pub struct DicomListener {
     registry: Arc<AeRegistry>,
     ingest: Option<Arc<Ingest>>,
     slots: Arc<Semaphore>,
+    /// On a dedicated port: the only AE title served.
+    only: Option<AeTitle>,
 }
 
 impl DicomListener {
@@ -60,7 +63,14 @@ impl DicomListener {
             registry,
             ingest,
             slots,
+            only: None,
         })
+    }
+
+    /// Serves only `ae` (a local AE title's dedicated port).
+    pub fn only(mut self, ae: AeTitle) -> Self {
+        self.only = Some(ae);
+        self
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -85,7 +95,7 @@ impl DicomListener {
             let cfg = self.cfg.clone();
             match self.slots.clone().try_acquire_owned() {
                 Ok(permit) => {
-                    let access = RegistryAccess(self.registry.snapshot());
+                    let access = RegistryAccess(self.registry.snapshot(), self.only.clone());
                     let ingest = self.ingest.clone();
                     tokio::spawn(handle(socket, peer, cfg, access, ingest, permit));
                 }

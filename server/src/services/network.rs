@@ -62,7 +62,20 @@ pub async fn save_local_ae(
         enabled: form.enabled,
         caller_policy: form.caller_policy,
         allowed_callers: callers(&form.allowed_callers)?,
+        port: form
+            .port
+            .map(Port::new)
+            .transpose()
+            .map_err(|e| ApiError::Invalid(e.to_string()))?,
     };
+    if let Some(p) = write.port {
+        let cfg = &state.config;
+        if p.get() == cfg.dicom.listen.port() || p.get() == cfg.server.http_addr.port() {
+            return Err(ApiError::Invalid(
+                "this port is already Passerelle's DICOM or web port".into(),
+            ));
+        }
+    }
     if !user.scope().allows(write.clinic) {
         return Err(ApiError::Invalid("unknown clinic".into()));
     }

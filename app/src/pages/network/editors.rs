@@ -75,6 +75,7 @@ pub fn LocalAeEditPage() -> impl IntoView {
                 enabled: true,
                 caller_policy: CallerPolicy::KnownNodes,
                 allowed_callers: String::new(),
+                port: None,
             },
             Some(id) => {
                 let a = d
@@ -94,6 +95,7 @@ pub fn LocalAeEditPage() -> impl IntoView {
                         .map(|c| c.to_string())
                         .collect::<Vec<_>>()
                         .join(" "),
+                    port: a.port.map(u32::from),
                 }
             }
         };
@@ -118,6 +120,28 @@ fn clinic_select(clinics: Vec<ClinicView>, sig: RwSignal<i64>) -> impl IntoView 
     }
 }
 
+/// Empty means no dedicated port.
+fn optional_port(raw: &str) -> Result<Option<domain::Port>, domain::NetworkError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    raw.parse::<u32>()
+        .map_err(|_| domain::NetworkError::Port)
+        .and_then(domain::Port::new)
+        .map(Some)
+}
+
+fn port_input(i18n: I18n, port: RwSignal<String>) -> impl IntoView {
+    view! {
+        <label>{move || i18n.t(Msg::DedicatedPort)}
+            <input name="port" bind:value=port inputmode="numeric" size="6" autocomplete="off" />
+            <small class="hint">{move || i18n.t(Msg::DedicatedPortHint)}</small>
+            <small class="field-error">{move || field_error(i18n, &port.get(), optional_port)}</small>
+        </label>
+    }
+}
+
 #[component]
 fn LocalAeEditor(initial: LocalAeForm, clinics: Vec<ClinicView>) -> impl IntoView {
     let i18n = use_i18n();
@@ -127,6 +151,7 @@ fn LocalAeEditor(initial: LocalAeForm, clinics: Vec<ClinicView>) -> impl IntoVie
     let enabled = RwSignal::new(initial.enabled);
     let policy = RwSignal::new(initial.caller_policy);
     let callers = RwSignal::new(initial.allowed_callers);
+    let port = RwSignal::new(initial.port.map(|p| p.to_string()).unwrap_or_default());
     let save = ServerAction::<SaveLocalAe>::new();
     Effect::new(move |_| {
         if let Some(Ok(_)) = save.value().get() {
@@ -143,6 +168,10 @@ fn LocalAeEditor(initial: LocalAeForm, clinics: Vec<ClinicView>) -> impl IntoVie
             enabled: enabled.get_untracked(),
             caller_policy: policy.get_untracked(),
             allowed_callers: callers.get_untracked(),
+            port: optional_port(&port.get_untracked())
+                .ok()
+                .flatten()
+                .map(u32::from),
         };
         save.dispatch(SaveLocalAe { form });
     };
@@ -162,11 +191,12 @@ fn LocalAeEditor(initial: LocalAeForm, clinics: Vec<ClinicView>) -> impl IntoVie
                     <textarea name="allowed_callers" bind:value=callers rows="2"></textarea>
                     <small class="hint">{move || i18n.t(Msg::AllowedCallersHint)}</small>
                 </label>
+                {port_input(i18n, port)}
                 <label class="check"><input type="checkbox" name="enabled" bind:checked=enabled />{move || i18n.t(Msg::Enabled)}</label>
                 {move || save.value().get().and_then(|r| r.err()).map(|error| view! { <ErrorMsg error /> })}
                 <div class="actions">
                     <a class="button secondary" href="/admin/network">{move || i18n.t(Msg::Cancel)}</a>
-                    <button type="submit" disabled=move || AeTitle::parse(&ae.get()).is_err() || save.pending().get()>
+                    <button type="submit" disabled=move || AeTitle::parse(&ae.get()).is_err() || optional_port(&port.get()).is_err() || save.pending().get()>
                         {move || i18n.t(Msg::Save)}
                     </button>
                 </div>

@@ -1,6 +1,7 @@
 //! The instance index: one transaction per received instance (patient, study, series, instance,
 //! counters), conflicting-duplicate versions, ingest events.
 
+use super::id_cache::IdCache;
 use super::index_entities::{ingest_event, instance, instance_version, patient, series, study};
 use super::{RepoError, now};
 use crate::ingest::parse::Attrs;
@@ -173,56 +174,6 @@ fn with_modality(list: &str, modality: &str) -> Option<String> {
         .collect();
     all.sort_unstable();
     Some(all.join("\\"))
-}
-
-/// Ids of recently seen patients, studies and series, so that the instances of one study cost
-/// one insert and two counter updates instead of re-resolving their parents every time.
-#[derive(Debug, Default)]
-pub struct IdCache {
-    inner: std::sync::Mutex<Ids>,
-}
-
-#[derive(Debug, Default)]
-struct Ids {
-    /// (clinic, study UID) → (study id, modalities)
-    studies: std::collections::HashMap<(i64, String), (i64, String)>,
-    /// (study id, series UID) → series id
-    series: std::collections::HashMap<(i64, String), i64>,
-}
-
-const CACHE_LIMIT: usize = 20_000;
-
-impl IdCache {
-    fn get(&self, n: &NewInstance<'_>) -> Option<(i64, String, i64)> {
-        let ids = self.inner.lock().ok()?;
-        let (study, modalities) = ids
-            .studies
-            .get(&(n.clinic.0, n.attrs.study_uid.clone()))?
-            .clone();
-        let series = *ids.series.get(&(study, n.attrs.series_uid.clone()))?;
-        Some((study, modalities, series))
-    }
-
-    fn put(&self, n: &NewInstance<'_>, study: i64, modalities: String, series: i64) {
-        if let Ok(mut ids) = self.inner.lock() {
-            if ids.studies.len() > CACHE_LIMIT || ids.series.len() > CACHE_LIMIT {
-                ids.studies.clear();
-                ids.series.clear();
-            }
-            ids.studies
-                .insert((n.clinic.0, n.attrs.study_uid.clone()), (study, modalities));
-            ids.series
-                .insert((study, n.attrs.series_uid.clone()), series);
-        }
-    }
-
-    /// Forgets everything (after a failed transaction, in case a cached row went away).
-    pub fn clear(&self) {
-        if let Ok(mut ids) = self.inner.lock() {
-            ids.studies.clear();
-            ids.series.clear();
-        }
-    }
 }
 
 async fn parents(

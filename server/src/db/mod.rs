@@ -3,6 +3,7 @@
 
 pub mod clinics;
 pub mod entities;
+pub mod id_cache;
 pub mod index;
 pub mod index_entities;
 pub mod network;

@@ -5,6 +5,7 @@
 
 pub mod parse;
 
+use crate::db::id_cache::IdCache;
 use crate::db::index::{self, Existing, NewInstance};
 use crate::storage::{MetaInfo, Spool};
 use domain::ClinicId;
@@ -68,7 +69,7 @@ pub struct Ingest {
     db: DatabaseConnection,
     spool: Spool,
     policy: ConflictPolicy,
-    ids: index::IdCache,
+    ids: IdCache,
 }
 
 struct Checked {
@@ -83,7 +84,7 @@ impl Ingest {
             db,
             spool,
             policy,
-            ids: index::IdCache::default(),
+            ids: IdCache::default(),
         }
     }
 

@@ -15,8 +15,9 @@ step "clippy (server side: ssr)"
 cargo clippy --locked -p domain -p migrations -p server -p xtask --all-targets -- -D warnings
 cargo clippy --locked -p app --features ssr --all-targets -- -D warnings
 step "clippy (browser side: hydrate, wasm32)"
-cargo clippy --locked -p app --features hydrate --target wasm32-unknown-unknown -- -D warnings
-cargo clippy --locked -p frontend --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --locked -p app --features hydrate --target wasm32-unknown-unknown --all-targets -- -D warnings
+cargo clippy --locked -p frontend --target wasm32-unknown-unknown --all-targets -- -D warnings
+cargo clippy --locked -p domain --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 step "unit and integration tests (SQLite and PostgreSQL)"
 cargo test --locked -p domain -p migrations -p server

@@ -92,7 +92,7 @@ impl Default for DicomConfig {
             max_pdu: 131_072,
             idle_timeout_seconds: 30,
             association_timeout_seconds: 3600,
-            max_dataset_mib: 2048,
+            max_dataset_mib: 512,
             conflict_policy: ConflictPolicy::KeepBoth,
         }
     }

@@ -12,6 +12,7 @@ use domain::ClinicId;
 use parse::Attrs;
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 pub const SUCCESS: u16 = 0x0000;
 pub const WARNING_NOT_STORED: u16 = 0xB000;
@@ -75,7 +76,16 @@ pub struct Ingest {
 struct Checked {
     attrs: Attrs,
     digest: String,
-    dataset: Vec<u8>,
+    /// The Part-10 header of the spool file, built once per instance.
+    header: Arc<Vec<u8>>,
+    /// Shared with the blocking write task instead of copied.
+    dataset: Arc<Vec<u8>>,
+}
+
+impl Checked {
+    fn file_size(&self) -> u64 {
+        (self.header.len() + self.dataset.len()) as u64
+    }
 }
 
 impl Ingest {
@@ -119,10 +129,18 @@ impl Ingest {
                 "SOP Class UID of the command and of the data set differ",
             ));
         }
+        let meta = MetaInfo {
+            sop_class_uid: &attrs.sop_class_uid,
+            sop_instance_uid: &attrs.sop_instance_uid,
+            transfer_syntax: &rq.transfer_syntax,
+        };
+        let header = Spool::header(&meta)
+            .map_err(|e| StoreResult::fail(CANNOT_UNDERSTAND, e.to_string()))?;
         Ok(Checked {
             attrs,
             digest,
-            dataset,
+            header: Arc::new(header),
+            dataset: Arc::new(dataset),
         })
     }
 
@@ -130,32 +148,18 @@ impl Ingest {
     async fn write_at(
         &self,
         c: &Checked,
-        ts: &str,
         rel: &str,
         create: bool,
     ) -> Result<crate::storage::Stored, StoreResult> {
         let spool = self.spool.clone();
-        let (class, inst, ts, rel) = (
-            c.attrs.sop_class_uid.clone(),
-            c.attrs.sop_instance_uid.clone(),
-            ts.to_owned(),
-            rel.to_owned(),
-        );
-        let data = c.dataset.clone();
-        tokio::task::spawn_blocking(move || {
-            let meta = MetaInfo {
-                sop_class_uid: &class,
-                sop_instance_uid: &inst,
-                transfer_syntax: &ts,
-            };
-            spool.write_at(&rel, &meta, &data, create)
-        })
-        .await
-        .map_err(|_| StoreResult::fail(OUT_OF_RESOURCES, "internal task failed"))?
-        .map_err(|e| {
-            tracing::error!(error = %e, "spool write failed");
-            StoreResult::fail(OUT_OF_RESOURCES, "storage unavailable")
-        })
+        let (header, data, rel) = (c.header.clone(), c.dataset.clone(), rel.to_owned());
+        tokio::task::spawn_blocking(move || spool.write_at(&rel, &header, &data, create))
+            .await
+            .map_err(|_| StoreResult::fail(OUT_OF_RESOURCES, "internal task failed"))?
+            .map_err(|e| {
+                tracing::error!(error = %e, "spool write failed");
+                StoreResult::fail(OUT_OF_RESOURCES, "storage unavailable")
+            })
     }
 
     /// Makes one instance durable and indexed; the answer is success only if both happened.
@@ -178,15 +182,7 @@ impl Ingest {
     /// fails, the row is retracted before answering; if the process dies in between, nothing was
     /// acknowledged, and the sender's retry finds the damaged file and rewrites it (`duplicate`).
     async fn first(&self, rq: &StoreRequest, c: &Checked) -> StoreResult {
-        let meta = MetaInfo {
-            sop_class_uid: &c.attrs.sop_class_uid,
-            sop_instance_uid: &c.attrs.sop_instance_uid,
-            transfer_syntax: &rq.transfer_syntax,
-        };
-        let size = match Spool::file_size(&meta, &c.dataset) {
-            Ok(n) => n,
-            Err(e) => return StoreResult::fail(CANNOT_UNDERSTAND, e.to_string()),
-        };
+        let size = c.file_size();
         let rel = Spool::new_path();
         let n = NewInstance {
             clinic: rq.clinic,
@@ -199,7 +195,7 @@ impl Ingest {
             called_ae: &rq.called_ae,
         };
         let (written, indexed) = tokio::join!(
-            self.write_at(c, &rq.transfer_syntax, &rel, true),
+            self.write_at(c, &rel, true),
             index::insert(&self.db, n, &self.ids)
         );
         match (written, indexed) {
@@ -238,10 +234,7 @@ impl Ingest {
             }
             // Indexed but never made durable (the process died before the answer): write it now.
             tracing::warn!(uid = %c.attrs.sop_instance_uid, "repairing an incomplete spool file");
-            return match self
-                .write_at(c, &rq.transfer_syntax, &old.spool_path, false)
-                .await
-            {
+            return match self.write_at(c, &old.spool_path, false).await {
                 Ok(_) => StoreResult::ok(),
                 Err(r) => r,
             };
@@ -264,10 +257,7 @@ impl Ingest {
                 )
             }
             ConflictPolicy::KeepBoth => {
-                let stored = match self
-                    .write_at(c, &rq.transfer_syntax, &Spool::new_path(), true)
-                    .await
-                {
+                let stored = match self.write_at(c, &Spool::new_path(), true).await {
                     Ok(s) => s,
                     Err(r) => return r,
                 };

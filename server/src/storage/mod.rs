@@ -60,7 +60,7 @@ impl Spool {
     }
 
     /// The Part-10 header: zero preamble, `DICM`, file meta group (explicit VR little endian).
-    fn header(meta: &MetaInfo<'_>) -> Result<Vec<u8>, SpoolError> {
+    pub fn header(meta: &MetaInfo<'_>) -> Result<Vec<u8>, SpoolError> {
         let table = FileMetaTableBuilder::new()
             .media_storage_sop_class_uid(meta.sop_class_uid)
             .media_storage_sop_instance_uid(meta.sop_instance_uid)
@@ -83,27 +83,21 @@ impl Spool {
         format!("objects/{}/{id}.dcm", &id[..2])
     }
 
-    /// The size the file of `dataset` will have (header included).
-    pub fn file_size(meta: &MetaInfo<'_>, dataset: &[u8]) -> Result<u64, SpoolError> {
-        Ok((Self::header(meta)?.len() + dataset.len()) as u64)
-    }
-
     /// Writes the data set as received, durably, at a new random path. Blocking.
     pub fn write(&self, meta: &MetaInfo<'_>, dataset: &[u8]) -> Result<Stored, SpoolError> {
         let rel_path = Self::new_path();
-        self.write_at(&rel_path, meta, dataset, true)
+        self.write_at(&rel_path, &Self::header(meta)?, dataset, true)
     }
 
-    /// Writes at `rel_path` (a new file, or replacing a damaged one when `create` is false):
+    /// Writes `header` (see [`Spool::header`]) and the data set at `rel_path` (a new file, or replacing a damaged one when `create` is false):
     /// data, `fsync` of the file, `fsync` of its directory. On failure nothing is left behind.
     pub fn write_at(
         &self,
         rel_path: &str,
-        meta: &MetaInfo<'_>,
+        header: &[u8],
         dataset: &[u8],
         create: bool,
     ) -> Result<Stored, SpoolError> {
-        let header = Self::header(meta)?;
         let path = self.root.join(rel_path);
         let result = (|| -> std::io::Result<()> {
             let mut opts = OpenOptions::new();
@@ -114,7 +108,7 @@ impl Spool {
                 opts.create(true).truncate(true);
             }
             let mut f = opts.open(&path)?;
-            f.write_all(&header)?;
+            f.write_all(header)?;
             f.write_all(dataset)?;
             f.sync_all()?;
             sync_dir(path.parent().unwrap_or(&self.root))

@@ -41,6 +41,12 @@ impl Scope {
         }
     }
 
+    /// Whether something shared by `clinics` is visible: always for `All`, else when at least
+    /// one of them is in scope.
+    pub fn sees_any(&self, clinics: &[ClinicId]) -> bool {
+        matches!(self, Scope::All) || clinics.iter().any(|c| self.allows(*c))
+    }
+
     /// `None` for all clinics, else the explicit list (for `WHERE clinic_id IN (…)`).
     pub fn clinic_ids(&self) -> Option<Vec<i64>> {
         match self {
@@ -60,6 +66,13 @@ mod tests {
         assert!(s.allows(ClinicId(1)));
         assert!(!s.allows(ClinicId(2)));
         assert_eq!(s.clinic_ids(), Some(vec![1, 3]));
+        assert!(s.sees_any(&[ClinicId(2), ClinicId(3)]));
+        assert!(!s.sees_any(&[ClinicId(2)]));
+        assert!(!s.sees_any(&[]));
+        assert!(
+            Scope::All.sees_any(&[]),
+            "administrators see users without a clinic too"
+        );
     }
 
     #[test]

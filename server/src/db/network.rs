@@ -161,7 +161,7 @@ pub async fn nodes(
     let mut out = Vec::new();
     for m in rows {
         let cs = clinics.remove(&m.id).unwrap_or_default();
-        if matches!(scope, Scope::All) || cs.iter().any(|c| scope.allows(*c)) {
+        if scope.sees_any(&cs) {
             out.push(node_view(m, cs)?);
         }
     }
@@ -174,11 +174,22 @@ pub async fn node(
     scope: &Scope,
     id: i64,
 ) -> Result<RemoteNodeView, RepoError> {
-    nodes(db, scope)
+    let m = remote_node::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(RepoError::NotFound)?;
+    let clinics: Vec<ClinicId> = remote_node_clinic::Entity::find()
+        .filter(remote_node_clinic::Column::NodeId.eq(id))
+        .order_by_asc(remote_node_clinic::Column::ClinicId)
+        .all(db)
         .await?
         .into_iter()
-        .find(|n| n.id == id)
-        .ok_or(RepoError::NotFound)
+        .map(|r| ClinicId(r.clinic_id))
+        .collect();
+    if !scope.sees_any(&clinics) {
+        return Err(RepoError::NotFound);
+    }
+    node_view(m, clinics)
 }
 
 /// Creates or updates a node and its clinics, in one transaction.

@@ -119,7 +119,7 @@ pub async fn list(db: &impl ConnectionTrait, scope: &Scope) -> Result<Vec<UserVi
     let mut out = Vec::new();
     for m in rows {
         let clinics = members.remove(&m.id).unwrap_or_default();
-        let visible = matches!(scope, Scope::All) || clinics.iter().any(|c| scope.allows(*c));
+        let visible = scope.sees_any(&clinics);
         if visible {
             out.push(view(m, clinics)?);
         }
@@ -141,7 +141,7 @@ pub async fn get(
         .await?
         .remove(&m.id)
         .unwrap_or_default();
-    let visible = matches!(scope, Scope::All) || clinics.iter().any(|c| scope.allows(*c));
+    let visible = scope.sees_any(&clinics);
     if !visible {
         return Err(RepoError::NotFound);
     }

@@ -12,7 +12,7 @@ use domain::views::{
     StudyQuery, UserView,
 };
 use domain::{
-    ClinicCode, ClinicId, ClinicName, DisplayName, NewPassword, Permission, Scope, UserId, Username,
+    ClinicCode, ClinicId, ClinicName, DisplayName, NewPassword, Permission, UserId, Username,
 };
 
 mod network;
@@ -193,7 +193,6 @@ impl Backend for AppBackend {
                         "you cannot deactivate yourself or change your own role".into(),
                     ));
                 }
-                users::get(db, &Scope::All, UserId(id)).await?;
                 users::update(db, UserId(id), write).await?
             }
         };

@@ -3,10 +3,10 @@
 use super::id_param;
 use crate::api::{ClinicForm, SaveClinic, get_clinic, list_clinics};
 use crate::i18n::{I18n, Msg, field_error, use_i18n};
-use crate::widgets::{ErrorMsg, Loading};
+use crate::widgets::{ErrorMsg, Loading, navigate_when};
 use domain::views::ClinicView;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_params_map;
 
 fn status_msg(active: bool) -> Msg {
     if active { Msg::Active } else { Msg::Inactive }
@@ -179,11 +179,10 @@ fn ClinicEditor(initial: ClinicForm) -> impl IntoView {
         domain::ClinicCode::parse(&code.get()).is_err()
             || domain::ClinicName::parse(&name.get()).is_err()
     };
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = save.value().get() {
-            use_navigate()("/admin/clinics", Default::default());
-        }
-    });
+    navigate_when(
+        move || matches!(save.value().get(), Some(Ok(_))),
+        "/admin/clinics",
+    );
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let form = ClinicForm {

@@ -3,7 +3,7 @@
 use super::id_param;
 use crate::api::{ApiError, EchoNode, list_clinics, list_local_aes, list_nodes};
 use crate::i18n::{I18n, Msg, jurisdiction_msg, node_role_msg, policy_msg, use_i18n};
-use crate::widgets::{ErrorMsg, Loading};
+use crate::widgets::{ErrorMsg, Loading, clinic_code, clinic_codes};
 use domain::views::{ClinicView, LocalAeView, RemoteNodeView};
 use leptos::prelude::*;
 
@@ -26,14 +26,6 @@ pub(crate) async fn load() -> Result<NetworkData, ApiError> {
     })
 }
 
-fn code_of(clinics: &[ClinicView], id: domain::ClinicId) -> String {
-    clinics
-        .iter()
-        .find(|c| c.id == id)
-        .map(|c| c.code.to_string())
-        .unwrap_or_default()
-}
-
 fn ae_rows(i18n: I18n, d: &NetworkData) -> impl IntoView + use<> {
     let rows = d
         .aes
@@ -44,7 +36,7 @@ fn ae_rows(i18n: I18n, d: &NetworkData) -> impl IntoView + use<> {
             view! {
                 <tr>
                     <td><a href=format!("/admin/network/aes/{}", a.id)>{a.ae_title.to_string()}</a></td>
-                    <td>{code_of(&d.clinics, a.clinic)}</td>
+                    <td>{clinic_code(&d.clinics, a.clinic)}</td>
                     <td>{move || i18n.t(policy_msg(policy))} " " <small>{listed.clone()}</small></td>
                     <td>{a.port.map(|p| p.get().to_string()).unwrap_or_default()}</td>
                     <td>{move || i18n.t(if enabled { Msg::Enabled } else { Msg::Inactive })}</td>
@@ -99,12 +91,7 @@ fn node_rows(i18n: I18n, d: &NetworkData) -> impl IntoView + use<> {
         .iter()
         .map(|n| {
             let (role, jur, id) = (n.role, n.jurisdiction, n.id);
-            let clinics = n
-                .clinics
-                .iter()
-                .map(|c| code_of(&d.clinics, *c))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let clinics = clinic_codes(&d.clinics, &n.clinics);
             view! {
                 <tr>
                     <td><a href=format!("/admin/network/nodes/{id}")>{n.name.clone()}</a></td>

@@ -3,7 +3,7 @@
 
 use crate::api::{ApiError, get_study, list_clinics, search_studies};
 use crate::i18n::{I18n, Msg, use_i18n};
-use crate::widgets::{ErrorMsg, Loading};
+use crate::widgets::{ErrorMsg, Loading, clinic_code};
 use domain::views::{ClinicView, SeriesDetail, StudyPage, StudyQuery, StudySummary};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -26,13 +26,6 @@ fn study_rows(i18n: I18n, rows: &[StudySummary], clinics: &[ClinicView]) -> AnyV
     if rows.is_empty() {
         return view! { <p class="muted">{move || i18n.t(Msg::NoStudies)}</p> }.into_any();
     }
-    let code = |id| {
-        clinics
-            .iter()
-            .find(|c| c.id == id)
-            .map(|c| c.code.to_string())
-            .unwrap_or_default()
-    };
     let rows = rows
         .iter()
         .map(|s| {
@@ -44,7 +37,7 @@ fn study_rows(i18n: I18n, rows: &[StudySummary], clinics: &[ClinicView]) -> AnyV
                     <td>{s.description.clone()}</td>
                     <td>{s.accession.clone()}</td>
                     <td class="num">{s.instance_count}</td>
-                    <td>{s.source_ae.clone()}<br /><small>{code(s.clinic)}</small></td>
+                    <td>{s.source_ae.clone()}<br /><small>{clinic_code(clinics, s.clinic)}</small></td>
                 </tr>
             }
         })

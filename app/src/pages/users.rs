@@ -3,20 +3,13 @@
 use super::id_param;
 use crate::api::{ApiError, SaveUser, UserForm, get_user, list_clinics, list_users};
 use crate::i18n::{I18n, Msg, field_error, role_msg, use_i18n};
-use crate::widgets::{ErrorMsg, Loading};
+use crate::widgets::{ErrorMsg, Loading, clinic_codes, navigate_when};
 use domain::Role;
 use domain::views::{ClinicView, UserView};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_params_map;
 
 fn user_table(i18n: I18n, users: Vec<UserView>, clinics: &[ClinicView]) -> AnyView {
-    let clinic_codes = |ids: &[domain::ClinicId]| {
-        ids.iter()
-            .filter_map(|id| clinics.iter().find(|c| c.id == *id))
-            .map(|c| c.code.to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     let rows = users
         .into_iter()
         .map(|u| {
@@ -28,7 +21,7 @@ fn user_table(i18n: I18n, users: Vec<UserView>, clinics: &[ClinicView]) -> AnyVi
                     </td>
                     <td>{u.display_name.to_string()}</td>
                     <td>{move || i18n.t(role_msg(role))}</td>
-                    <td>{clinic_codes(&u.clinics)}</td>
+                    <td>{clinic_codes(clinics, &u.clinics)}</td>
                     <td>{move || i18n.t(if active { Msg::Active } else { Msg::Inactive })}</td>
                 </tr>
             }
@@ -266,11 +259,10 @@ fn UserEditor(initial: UserForm, clinics: Vec<ClinicView>) -> impl IntoView {
     let i18n = use_i18n();
     let f = Fields::new(initial);
     let save = ServerAction::<SaveUser>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = save.value().get() {
-            use_navigate()("/admin/users", Default::default());
-        }
-    });
+    navigate_when(
+        move || matches!(save.value().get(), Some(Ok(_))),
+        "/admin/users",
+    );
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         save.dispatch(SaveUser { form: f.form() });

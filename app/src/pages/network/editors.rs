@@ -4,11 +4,11 @@
 use super::{NetworkData, editor_id, load};
 use crate::api::{ApiError, LocalAeForm, NodeForm, SaveLocalAe};
 use crate::i18n::{I18n, Msg, field_error, policy_msg, use_i18n};
-use crate::widgets::{ErrorMsg, Loading};
+use crate::widgets::{ErrorMsg, Loading, navigate_when};
 use domain::views::ClinicView;
 use domain::{AeTitle, CallerPolicy, Jurisdiction, NodeRole};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_params_map;
 
 /// A `<select>` over the values of a small enum.
 pub(crate) fn enum_select<T>(
@@ -153,11 +153,10 @@ fn LocalAeEditor(initial: LocalAeForm, clinics: Vec<ClinicView>) -> impl IntoVie
     let callers = RwSignal::new(initial.allowed_callers);
     let port = RwSignal::new(initial.port.map(|p| p.to_string()).unwrap_or_default());
     let save = ServerAction::<SaveLocalAe>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = save.value().get() {
-            use_navigate()("/admin/network", Default::default());
-        }
-    });
+    navigate_when(
+        move || matches!(save.value().get(), Some(Ok(_))),
+        "/admin/network",
+    );
     let ae_error = move || field_error(i18n, &ae.get(), AeTitle::parse);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

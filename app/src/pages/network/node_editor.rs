@@ -4,11 +4,10 @@ use super::editors::enum_select;
 use crate::api::{NodeForm, SaveNode};
 use crate::i18n::{Msg, field_error, jurisdiction_msg, node_role_msg, use_i18n};
 use crate::pages::users::clinic_checkboxes;
-use crate::widgets::ErrorMsg;
+use crate::widgets::{ErrorMsg, navigate_when};
 use domain::views::ClinicView;
 use domain::{AeTitle, Host, Jurisdiction, NodeRole, Port};
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 /// The editor's state: one signal per field.
 #[derive(Clone, Copy)]
@@ -101,11 +100,10 @@ pub fn NodeEditor(initial: NodeForm, clinics: Vec<ClinicView>) -> impl IntoView 
     let i18n = use_i18n();
     let f = Fields::new(initial);
     let save = ServerAction::<SaveNode>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = save.value().get() {
-            use_navigate()("/admin/network", Default::default());
-        }
-    });
+    navigate_when(
+        move || matches!(save.value().get(), Some(Ok(_))),
+        "/admin/network",
+    );
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         save.dispatch(SaveNode { form: f.form() });

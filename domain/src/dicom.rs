@@ -1,7 +1,6 @@
 //! DICOM identifiers validated once: application entity titles (PS3.5 §6.2, VR AE).
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AeTitleError {
@@ -33,30 +32,9 @@ impl AeTitle {
         }
         Ok(Self(v.to_owned()))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl fmt::Display for AeTitle {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl TryFrom<String> for AeTitle {
-    type Error = AeTitleError;
-    fn try_from(v: String) -> Result<Self, Self::Error> {
-        Self::parse(&v)
-    }
-}
-
-impl From<AeTitle> for String {
-    fn from(v: AeTitle) -> String {
-        v.0
-    }
-}
+string_newtype!(AeTitle, AeTitleError);
 
 #[cfg(test)]
 mod tests {

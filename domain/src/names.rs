@@ -31,39 +31,6 @@ fn check_len(field: &'static str, value: &str, min: usize, max: usize) -> Result
     Ok(())
 }
 
-macro_rules! string_newtype {
-    ($name:ident) => {
-        impl $name {
-            /// The validated text.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-        impl TryFrom<String> for $name {
-            type Error = NameError;
-            fn try_from(value: String) -> Result<Self, Self::Error> {
-                Self::parse(&value)
-            }
-        }
-        impl From<$name> for String {
-            fn from(value: $name) -> String {
-                value.0
-            }
-        }
-        impl std::str::FromStr for $name {
-            type Err = NameError;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Self::parse(s)
-            }
-        }
-    };
-}
-
 /// A login name: 2–64 characters among `a-z 0-9 . _ -`, case-insensitive (kept lower-case).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -85,7 +52,7 @@ impl Username {
         Ok(Self(v))
     }
 }
-string_newtype!(Username);
+string_newtype!(Username, NameError);
 
 fn printable(field: &'static str, v: &str) -> Result<(), NameError> {
     match v.chars().find(|c| c.is_control()) {
@@ -107,7 +74,7 @@ impl DisplayName {
         Ok(Self(v.to_owned()))
     }
 }
-string_newtype!(DisplayName);
+string_newtype!(DisplayName, NameError);
 
 /// A clinic's full name: 1–128 printable characters, trimmed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -122,7 +89,7 @@ impl ClinicName {
         Ok(Self(v.to_owned()))
     }
 }
-string_newtype!(ClinicName);
+string_newtype!(ClinicName, NameError);
 
 /// A clinic's short code (used in reports and AE configuration): 2–16 of `A-Z 0-9 -`, upper-cased.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -145,7 +112,7 @@ impl ClinicCode {
         Ok(Self(v))
     }
 }
-string_newtype!(ClinicCode);
+string_newtype!(ClinicCode, NameError);
 
 /// A new password that satisfies the policy (OWASP ASVS 2.1: 12–128 characters, no composition
 /// rules, no control characters). Never serialised back.

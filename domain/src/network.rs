@@ -142,29 +142,9 @@ impl Host {
         }
         Ok(Host(v))
     }
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for Host {
-    type Error = NetworkError;
-    fn try_from(v: String) -> Result<Self, Self::Error> {
-        Host::parse(&v)
-    }
-}
-
-impl From<Host> for String {
-    fn from(h: Host) -> String {
-        h.0
-    }
-}
-
-impl fmt::Display for Host {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+string_newtype!(Host, NetworkError);
 
 #[cfg(test)]
 mod tests {

@@ -1,4 +1,5 @@
-//! Passerelle's pure domain: validated newtypes, roles and permissions, tenancy scopes, shared views.
+//! Passerelle's pure domain: validated newtypes, roles and permissions, tenancy scopes, shared views,
+//! routing rules and the store-and-forward policy.
 //!
 //! No IO lives here; the crate builds for `wasm32-unknown-unknown` so the browser validates forms
 //! with the same code the server runs.
@@ -39,15 +40,23 @@ macro_rules! string_newtype {
     };
 }
 
+pub mod destination;
 pub mod dicom;
+pub mod forward;
 pub mod names;
 pub mod network;
 pub mod role;
+pub mod routing;
 pub mod scope;
 pub mod views;
 
 pub use dicom::{AeTitle, AeTitleError};
+pub use forward::{Failure, ForwardError, JobState, RetryPolicy, Verdict};
 pub use names::{ClinicCode, ClinicName, DisplayName, NameError, NewPassword, Username};
 pub use network::{CallerPolicy, Host, Jurisdiction, NetworkError, NodeRole, Port};
 pub use role::{Permission, Role};
+pub use routing::{
+    Action, Compiled, Condition, Facts, Field, PiaRecord, PreviewRow, Priority, ResidencyError,
+    Route, Rule, RuleError, RuleSet, StudySample,
+};
 pub use scope::{ClinicId, Scope, UserId};

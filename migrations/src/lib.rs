@@ -6,6 +6,7 @@ mod m20261128_000001_accounts;
 mod m20261128_000002_network;
 mod m20261128_000003_index;
 mod m20261128_000004_ae_port;
+mod m20261128_000005_routing;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_network::Migration),
             Box::new(m20261128_000003_index::Migration),
             Box::new(m20261128_000004_ae_port::Migration),
+            Box::new(m20261128_000005_routing::Migration),
         ]
     }
 }

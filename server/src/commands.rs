@@ -9,6 +9,7 @@ use crate::db::{self, clinics, users};
 use crate::dimse::scu::{self, Peer};
 use crate::dimse::{DedicatedPorts, DicomListener, ScpConfig};
 use crate::ingest::Ingest;
+use crate::queue::Forwarder;
 use crate::state::AppState;
 use crate::storage::Spool;
 use anyhow::{Context, bail};
@@ -79,7 +80,28 @@ async fn start_dicom(state: &AppState) -> anyhow::Result<tokio::task::JoinHandle
     let spool_dir = state.config.server.data_dir.join("spool");
     let spool = Spool::open(&spool_dir)
         .with_context(|| format!("cannot open the spool in {}", spool_dir.display()))?;
-    let ingest = Arc::new(Ingest::new(state.db.clone(), spool, d.conflict_policy));
+    state
+        .router
+        .reload(&state.db)
+        .await
+        .context("cannot load the routing rules")?;
+    let ingest = Arc::new(Ingest::new(
+        state.db.clone(),
+        spool.clone(),
+        d.conflict_policy,
+        state.router.clone(),
+        state.wake.clone(),
+    ));
+    if state.config.forward.workers {
+        let fwd = Forwarder::new(
+            state.db.clone(),
+            spool.clone(),
+            state.config.forward.clone(),
+            state.wake.clone(),
+        );
+        tokio::spawn(Arc::new(fwd).run());
+    }
+    spawn_release_sweep(state, spool);
     let scp = ScpConfig {
         max_dataset: d.max_dataset_mib as usize * 1024 * 1024,
         max_associations: d.max_associations as usize,
@@ -112,10 +134,29 @@ async fn start_dicom(state: &AppState) -> anyhow::Result<tokio::task::JoinHandle
     Ok(tokio::spawn(listener.run()))
 }
 
+/// Releases forwarded instances whose retention has passed, every few minutes.
+fn spawn_release_sweep(state: &AppState, spool: Spool) {
+    let (db, cfg) = (state.db.clone(), state.config.forward.clone());
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            match crate::queue::release::sweep(&db, &spool, &cfg).await {
+                Ok(0) => {}
+                Ok(n) => {
+                    tracing::info!(instances = n, "released forwarded instances from the spool")
+                }
+                Err(e) => tracing::warn!(error = %e, "release sweep failed"),
+            }
+        }
+    });
+}
+
 fn spawn_housekeeping(state: &AppState) {
     let store = DbSessionStore::new(state.db.clone());
     let limiter = state.limiter.clone();
     let (registry, db) = (state.registry.clone(), state.db.clone());
+    let router = state.router.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(30));
         loop {
@@ -124,6 +165,9 @@ fn spawn_housekeeping(state: &AppState) {
             // Other Passerelle processes on the same database may have changed the network.
             if let Err(e) = registry.reload(&db).await {
                 tracing::warn!(error = %e, "could not reload the DICOM network configuration");
+            }
+            if let Err(e) = router.reload(&db).await {
+                tracing::warn!(error = %e, "could not reload the routing rules");
             }
             if let Err(e) = store.delete_expired().await {
                 tracing::warn!(error = %e, "could not delete expired sessions");

@@ -25,6 +25,7 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub auth: AuthConfig,
     pub dicom: DicomConfig,
+    pub forward: ForwardConfig,
     pub bootstrap: BootstrapConfig,
 }
 
@@ -94,6 +95,49 @@ impl Default for DicomConfig {
             association_timeout_seconds: 3600,
             max_dataset_mib: 512,
             conflict_policy: ConflictPolicy::KeepBoth,
+        }
+    }
+}
+
+/// When a forwarded instance's spool copy is released.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Retention {
+    /// As soon as every destination has confirmed.
+    Immediately,
+    /// `retention_days` after reception, once every destination has confirmed.
+    AfterDays,
+    /// Never (the spool keeps everything).
+    Keep,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ForwardConfig {
+    /// Run forward workers in this process (several processes may share a PostgreSQL queue).
+    pub workers: bool,
+    /// Calling AE title of Passerelle's C-STORE associations to destinations.
+    pub calling_ae: String,
+    /// How long a claimed job stays reserved for its worker; renewed while it is being sent.
+    pub lease_seconds: u32,
+    /// How often idle workers look for due jobs, in milliseconds.
+    pub poll_ms: u32,
+    /// Most instances of one study sent on one association or STOW-RS request.
+    pub batch_size: u32,
+    pub retention: Retention,
+    pub retention_days: u32,
+}
+
+impl Default for ForwardConfig {
+    fn default() -> Self {
+        Self {
+            workers: true,
+            calling_ae: "PASSERELLE".into(),
+            lease_seconds: 60,
+            poll_ms: 500,
+            batch_size: 32,
+            retention: Retention::AfterDays,
+            retention_days: 7,
         }
     }
 }
@@ -204,6 +248,16 @@ impl Config {
         }
         if !(4096..=16_777_216).contains(&d.max_pdu) {
             return key("dicom.max_pdu", "must be between 4096 and 16777216");
+        }
+        let f = &self.forward;
+        if domain::AeTitle::parse(&f.calling_ae).is_err() {
+            return key("forward.calling_ae", "must be a valid AE title");
+        }
+        if f.lease_seconds < 2 || f.poll_ms == 0 || f.batch_size == 0 || f.batch_size > 1000 {
+            return key(
+                "forward",
+                "lease_seconds ≥ 2, poll_ms ≥ 1 and batch_size 1–1000 are required",
+            );
         }
         if self.database.max_connections == 0 {
             return key("database.max_connections", "must be positive");

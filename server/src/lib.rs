@@ -4,12 +4,15 @@
 pub mod auth;
 pub mod bootstrap;
 pub mod cli;
+pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod db;
 pub mod dimse;
 pub mod http;
 pub mod ingest;
+pub mod queue;
+pub mod routing;
 pub mod services;
 pub mod state;
 pub mod storage;

@@ -3,10 +3,12 @@
 use crate::auth::LoginLimiter;
 use crate::config::Config;
 use crate::dimse::AeRegistry;
+use crate::routing::Router;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
+use tokio::sync::Notify;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -15,6 +17,10 @@ pub struct AppState {
     pub limiter: Arc<LoginLimiter>,
     /// Local AE titles and known nodes, as the DICOM listener sees them.
     pub registry: Arc<AeRegistry>,
+    /// Routing rules and destinations, compiled.
+    pub router: Arc<Router>,
+    /// Wakes the forward workers (new jobs, retries, resumed destinations).
+    pub wake: Arc<Notify>,
     pub leptos: LeptosOptions,
 }
 
@@ -38,6 +44,8 @@ impl AppState {
             config: Arc::new(config),
             limiter: Arc::new(limiter),
             registry: Arc::new(AeRegistry::default()),
+            router: Arc::new(Router::default()),
+            wake: Arc::new(Notify::new()),
             leptos,
         }
     }

@@ -71,6 +71,8 @@ async fn studies_are_filtered_paged_and_scoped() {
             t.db.clone(),
             Spool::open(t.path().join("spool")).expect("spool"),
             ConflictPolicy::KeepBoth,
+            Default::default(),
+            Default::default(),
         );
         for n in 0..27 {
             ingest_study(&ingest, 1, n, 1, &format!("TREMBLAY^PATIENT{n}")).await;

@@ -3,6 +3,7 @@
 
 use super::id_cache::IdCache;
 use super::index_entities::{ingest_event, instance, instance_version, patient, series, study};
+use super::queue::{self, JobSeed};
 use super::{RepoError, now};
 use crate::ingest::parse::Attrs;
 use domain::ClinicId;
@@ -22,6 +23,10 @@ pub struct NewInstance<'a> {
     pub spool_path: &'a str,
     pub calling_ae: &'a str,
     pub called_ae: &'a str,
+    /// The routing facts of the instance (JSON), kept on its series for rule previews.
+    pub route_facts: &'a str,
+    /// Forward jobs created with the instance, in the same transaction (DESIGN step 2).
+    pub jobs: &'a [JobSeed],
 }
 
 /// An instance already indexed under the same SOP Instance UID in the clinic.
@@ -142,6 +147,7 @@ async fn series_id(
         description: Set(a.series_description.clone()),
         body_part: Set(a.body_part.clone()),
         instance_count: Set(0),
+        route_facts: Set(n.route_facts.to_owned()),
         ..Default::default()
     };
     let conflict = OnConflict::columns([series::Column::StudyId, series::Column::SeriesUid])
@@ -232,18 +238,19 @@ async fn insert_inner(
         OnConflict::columns([instance::Column::ClinicId, instance::Column::SopInstanceUid])
             .do_nothing()
             .to_owned();
-    match instance::Entity::insert(am)
+    let instance_id = match instance::Entity::insert(am)
         .on_conflict(conflict)
         .exec(&txn)
         .await
     {
-        Ok(_) => {}
+        Ok(r) => r.last_insert_id,
         Err(DbErr::RecordNotInserted) => {
             txn.rollback().await?;
             return Ok(false);
         }
         Err(e) => return Err(e.into()),
-    }
+    };
+    seed_jobs(&txn, n, instance_id).await?;
     series::Entity::update_many()
         .col_expr(
             series::Column::InstanceCount,
@@ -269,15 +276,36 @@ async fn insert_inner(
     Ok(true)
 }
 
+/// Creates the instance's forward jobs; a job held by the residency guard is recorded as an
+/// event (Law 25: what would have left Quebec without an assessment, and why it did not).
+async fn seed_jobs(
+    txn: &impl ConnectionTrait,
+    n: &NewInstance<'_>,
+    instance_id: i64,
+) -> Result<(), RepoError> {
+    queue::seed(txn, instance_id, n.clinic.0, &n.attrs.study_uid, n.jobs).await?;
+    for held in n.jobs.iter().filter_map(|j| j.held_reason.as_deref()) {
+        event(
+            txn,
+            Some(n.clinic),
+            "residency_held",
+            &n.attrs.sop_instance_uid,
+            n.calling_ae,
+            held,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// Keeps both versions of a conflicting duplicate: the new file becomes current, the previous
-/// one is recorded as an earlier version. One transaction.
+/// one is recorded as an earlier version, and the new one is routed. One transaction.
 pub async fn replace_keeping_previous(
     db: &impl TransactionTrait,
     old: &Existing,
-    new_path: &str,
-    new_digest: &str,
-    new_size: i64,
+    new: &NewInstance<'_>,
 ) -> Result<(), RepoError> {
+    let (new_path, new_digest, new_size) = (new.spool_path, new.digest, new.size);
     let txn = db.begin().await?;
     instance_version::ActiveModel {
         instance_id: Set(old.id),
@@ -294,9 +322,12 @@ pub async fn replace_keeping_previous(
         .col_expr(instance::Column::Digest, Expr::value(new_digest))
         .col_expr(instance::Column::Size, Expr::value(new_size))
         .col_expr(instance::Column::ReceivedAt, Expr::value(now()))
+        .col_expr(instance::Column::PurgedAt, Expr::value(Option::<i64>::None))
         .filter(instance::Column::Id.eq(old.id))
         .exec(&txn)
         .await?;
+    // The new content goes to the destinations too.
+    seed_jobs(&txn, new, old.id).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -1,27 +1,5 @@
 //! SeaORM entities of the instance index (patients, studies, series, instances, versions, events).
 
-macro_rules! entity {
-    ($modname:ident, $table:literal, $doc:literal, { $($field:ident : $ty:ty),* $(,)? }) => {
-        #[doc = $doc]
-        pub mod $modname {
-            use sea_orm::entity::prelude::*;
-
-            #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-            #[sea_orm(table_name = $table)]
-            pub struct Model {
-                #[sea_orm(primary_key)]
-                pub id: i64,
-                $(pub $field: $ty,)*
-            }
-
-            #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-            pub enum Relation {}
-
-            impl ActiveModelBehavior for ActiveModel {}
-        }
-    };
-}
-
 entity!(patient, "patients", "A patient of one clinic, keyed by Patient ID.", {
     clinic_id: i64, patient_key: String, name: String, birth_date: String, sex: String,
 });
@@ -34,13 +12,13 @@ entity!(study, "studies", "A study of one clinic.", {
 
 entity!(series, "series", "A series of a study.", {
     study_id: i64, series_uid: String, modality: String, number: String, description: String,
-    body_part: String, instance_count: i64,
+    body_part: String, instance_count: i64, route_facts: String,
 });
 
 entity!(instance, "instances", "A received SOP instance and where its spool copy lives.", {
     clinic_id: i64, series_id: i64, sop_instance_uid: String, sop_class_uid: String,
     instance_number: String, transfer_syntax: String, size: i64, digest: String, spool_path: String,
-    calling_ae: String, called_ae: String, received_at: i64,
+    calling_ae: String, called_ae: String, received_at: i64, purged_at: Option<i64>,
 });
 
 entity!(instance_version, "instance_versions", "An earlier version of an instance (conflicting duplicate kept).", {

@@ -1,12 +1,39 @@
 //! Database access: connection (SQLite or PostgreSQL), migrations, entities and the repositories.
 //! Repositories that read tenant data take a `Scope`; there is no unscoped query for handlers.
 
+/// A SeaORM entity with an `i64` primary key `id` and no relations, in its own module.
+macro_rules! entity {
+    ($modname:ident, $table:literal, $doc:literal, { $($field:ident : $ty:ty),* $(,)? }) => {
+        #[doc = $doc]
+        pub mod $modname {
+            use sea_orm::entity::prelude::*;
+
+            #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+            #[sea_orm(table_name = $table)]
+            pub struct Model {
+                #[sea_orm(primary_key)]
+                pub id: i64,
+                $(pub $field: $ty,)*
+            }
+
+            #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+            pub enum Relation {}
+
+            impl ActiveModelBehavior for ActiveModel {}
+        }
+    };
+}
+
 pub mod clinics;
 pub mod entities;
 pub mod id_cache;
 pub mod index;
 pub mod index_entities;
 pub mod network;
+pub mod queue;
+pub mod routing;
+pub mod routing_entities;
+pub mod rules;
 pub mod studies;
 pub mod users;
 

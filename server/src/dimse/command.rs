@@ -153,6 +153,56 @@ pub fn echo_request(message_id: u16) -> Result<Vec<u8>, CommandError> {
     Ok(out)
 }
 
+/// Encodes a C-STORE-RQ (PS3.7 §9.3.1.1), priority MEDIUM, a data set follows.
+pub fn store_request(
+    message_id: u16,
+    sop_class: &str,
+    sop_instance: &str,
+) -> Result<Vec<u8>, CommandError> {
+    let obj = InMemDicomObject::command_from_element_iter([
+        DataElement::new(
+            tags::AFFECTED_SOP_CLASS_UID,
+            VR::UI,
+            PrimitiveValue::from(sop_class),
+        ),
+        DataElement::new(tags::COMMAND_FIELD, VR::US, dicom_value!(U16, [C_STORE_RQ])),
+        DataElement::new(tags::MESSAGE_ID, VR::US, dicom_value!(U16, [message_id])),
+        DataElement::new(tags::PRIORITY, VR::US, dicom_value!(U16, [0])),
+        DataElement::new(
+            tags::COMMAND_DATA_SET_TYPE,
+            VR::US,
+            dicom_value!(U16, [0x0000]),
+        ),
+        DataElement::new(
+            tags::AFFECTED_SOP_INSTANCE_UID,
+            VR::UI,
+            PrimitiveValue::from(sop_instance),
+        ),
+    ]);
+    let mut out = Vec::with_capacity(200);
+    obj.write_dataset_with_ts(&mut out, &IMPLICIT_VR_LITTLE_ENDIAN.erased())
+        .map_err(|e| CommandError::Write(e.to_string()))?;
+    Ok(out)
+}
+
+/// The status and Error Comment (0000,0902), if any, of a response command set (PS3.7 §9.1).
+pub fn status_and_comment(bytes: &[u8]) -> Result<(u16, Option<String>), CommandError> {
+    let ts = IMPLICIT_VR_LITTLE_ENDIAN.erased();
+    let obj = InMemDicomObject::read_dataset_with_ts(bytes, &ts)
+        .map_err(|e| CommandError::Read(e.to_string()))?;
+    let status = obj
+        .element(tags::STATUS)
+        .ok()
+        .and_then(|e| e.to_int::<u16>().ok())
+        .ok_or(CommandError::Missing("Status"))?;
+    let comment = obj
+        .element(tags::ERROR_COMMENT)
+        .ok()
+        .and_then(|e| e.to_str().ok())
+        .map(|s| s.trim_end_matches(['\0', ' ']).to_owned());
+    Ok((status, comment))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,12 +7,15 @@ pub mod parse;
 
 use crate::db::id_cache::IdCache;
 use crate::db::index::{self, Existing, NewInstance};
+use crate::db::queue::JobSeed;
+use crate::routing::Router;
 use crate::storage::{MetaInfo, Spool};
 use domain::ClinicId;
 use parse::Attrs;
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use tokio::sync::Notify;
 
 pub const SUCCESS: u16 = 0x0000;
 pub const WARNING_NOT_STORED: u16 = 0xB000;
@@ -71,6 +74,9 @@ pub struct Ingest {
     spool: Spool,
     policy: ConflictPolicy,
     ids: IdCache,
+    router: Arc<Router>,
+    /// Wakes the forward workers when jobs were created.
+    wake: Arc<Notify>,
 }
 
 struct Checked {
@@ -89,12 +95,35 @@ impl Checked {
 }
 
 impl Ingest {
-    pub fn new(db: DatabaseConnection, spool: Spool, policy: ConflictPolicy) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        spool: Spool,
+        policy: ConflictPolicy,
+        router: Arc<Router>,
+        wake: Arc<Notify>,
+    ) -> Self {
         Self {
             db,
             spool,
             policy,
             ids: IdCache::default(),
+            router,
+            wake,
+        }
+    }
+
+    /// The routing facts (JSON, kept on the series) and the forward jobs of an instance.
+    fn route(&self, rq: &StoreRequest, c: &Checked) -> (String, Vec<JobSeed>) {
+        let facts = self
+            .router
+            .facts(rq.clinic, &c.attrs, &rq.calling_ae, &rq.called_ae);
+        let seeds = self.router.seeds(rq.clinic, &facts);
+        (serde_json::to_string(&facts).unwrap_or_default(), seeds)
+    }
+
+    fn wake_workers(&self, seeds: &[JobSeed]) {
+        if seeds.iter().any(|s| s.held_reason.is_none()) {
+            self.wake.notify_one();
         }
     }
 
@@ -184,6 +213,7 @@ impl Ingest {
     async fn first(&self, rq: &StoreRequest, c: &Checked) -> StoreResult {
         let size = c.file_size();
         let rel = Spool::new_path();
+        let (facts, seeds) = self.route(rq, c);
         let n = NewInstance {
             clinic: rq.clinic,
             attrs: &c.attrs,
@@ -193,13 +223,18 @@ impl Ingest {
             spool_path: &rel,
             calling_ae: &rq.calling_ae,
             called_ae: &rq.called_ae,
+            route_facts: &facts,
+            jobs: &seeds,
         };
         let (written, indexed) = tokio::join!(
             self.write_at(c, &rel, true),
             index::insert(&self.db, n, &self.ids)
         );
         match (written, indexed) {
-            (Ok(_), Ok(true)) => StoreResult::ok(),
+            (Ok(_), Ok(true)) => {
+                self.wake_workers(&seeds);
+                StoreResult::ok()
+            }
             (written, Ok(false)) => {
                 // Already indexed (a retry, or another association first): resolve as duplicate.
                 if written.is_ok() {
@@ -261,16 +296,22 @@ impl Ingest {
                     Ok(s) => s,
                     Err(r) => return r,
                 };
-                match index::replace_keeping_previous(
-                    &self.db,
-                    &old,
-                    &stored.rel_path,
-                    &c.digest,
-                    stored.size as i64,
-                )
-                .await
-                {
+                let (facts, seeds) = self.route(rq, c);
+                let n = NewInstance {
+                    clinic: rq.clinic,
+                    attrs: &c.attrs,
+                    transfer_syntax: &rq.transfer_syntax,
+                    size: stored.size as i64,
+                    digest: &c.digest,
+                    spool_path: &stored.rel_path,
+                    calling_ae: &rq.calling_ae,
+                    called_ae: &rq.called_ae,
+                    route_facts: &facts,
+                    jobs: &seeds,
+                };
+                match index::replace_keeping_previous(&self.db, &old, &n).await {
                     Ok(()) => {
+                        self.wake_workers(&seeds);
                         let _ = index::event(
                             &self.db,
                             Some(rq.clinic),

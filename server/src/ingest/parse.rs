@@ -37,6 +37,12 @@ pub struct Attrs {
     pub series_description: String,
     pub body_part: String,
     pub instance_number: String,
+    /// What routing rules look at besides the above (PS3.3 C.7.1.1, C.7.5.1, C.4.10).
+    pub institution: String,
+    pub department: String,
+    pub patient_location: String,
+    pub patient_age: String,
+    pub priority: String,
 }
 
 fn text(obj: &InMemDicomObject, tag: Tag, max: usize) -> String {
@@ -57,6 +63,21 @@ fn required(obj: &InMemDicomObject, tag: Tag, name: &'static str) -> Result<Stri
     } else {
         Ok(v)
     }
+}
+
+/// Requested Procedure Priority (0040,1003), at the top level or in the first item of the
+/// Request Attributes Sequence (0040,0275).
+fn priority(obj: &InMemDicomObject) -> String {
+    let top = text(obj, tags::REQUESTED_PROCEDURE_PRIORITY, 16);
+    if !top.is_empty() {
+        return top;
+    }
+    obj.element_opt(tags::REQUEST_ATTRIBUTES_SEQUENCE)
+        .ok()
+        .flatten()
+        .and_then(|e| e.items().and_then(|items| items.first()))
+        .map(|item| text(item, tags::REQUESTED_PROCEDURE_PRIORITY, 16))
+        .unwrap_or_default()
 }
 
 /// Parses `bytes` (a data set without file meta) encoded in `ts_uid`.
@@ -85,5 +106,10 @@ pub fn parse(bytes: &[u8], ts_uid: &str) -> Result<Attrs, ParseError> {
         series_description: text(&obj, tags::SERIES_DESCRIPTION, 64),
         body_part: text(&obj, tags::BODY_PART_EXAMINED, 16),
         instance_number: text(&obj, tags::INSTANCE_NUMBER, 12),
+        institution: text(&obj, tags::INSTITUTION_NAME, 64),
+        department: text(&obj, tags::INSTITUTIONAL_DEPARTMENT_NAME, 64),
+        patient_location: text(&obj, tags::CURRENT_PATIENT_LOCATION, 64),
+        patient_age: text(&obj, tags::PATIENT_AGE, 4),
+        priority: priority(&obj),
     })
 }

@@ -33,6 +33,17 @@ pub struct Stored {
     pub size: u64,
 }
 
+/// Where the data set starts in a Part-10 file: after the preamble, "DICM" and the file meta
+/// group, whose length is the value of (0002,0000) (PS3.10 §7.1; explicit VR little endian).
+pub fn dataset_offset(file: &[u8]) -> Option<usize> {
+    if file.get(128..132)? != b"DICM" || file.get(132..136)? != [2, 0, 0, 0] {
+        return None;
+    }
+    let len = u32::from_le_bytes(file.get(140..144)?.try_into().ok()?) as usize;
+    let end = 144usize.checked_add(len)?;
+    (end <= file.len()).then_some(end)
+}
+
 #[derive(Debug, Clone)]
 pub struct Spool {
     root: PathBuf,
@@ -129,6 +140,17 @@ impl Spool {
     /// file incomplete when the index committed first; such an instance was never acknowledged).
     pub fn intact(&self, rel: &str, size: u64) -> bool {
         std::fs::metadata(self.root.join(rel)).is_ok_and(|m| m.len() == size)
+    }
+
+    /// Removes files released after forwarding (a file already gone is not an error).
+    pub fn release(&self, rels: &[String]) {
+        for rel in rels {
+            match std::fs::remove_file(self.root.join(rel)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => tracing::warn!(error = %e, file = %rel, "could not release spool file"),
+            }
+        }
     }
 
     /// Removes a file (best effort: a leftover file is harmless, a missing one is not).

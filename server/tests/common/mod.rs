@@ -2,7 +2,9 @@
 //! a small cookie-keeping HTTP client that drives the router in-process.
 #![allow(dead_code)]
 
+pub mod peers;
 pub mod rig;
+pub mod routes;
 
 use axum::Router;
 use axum::body::Body;

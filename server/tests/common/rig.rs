@@ -5,6 +5,7 @@ use super::{Kind, TestDb};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use server::dimse::{AeRegistry, DicomListener, ScpConfig};
 use server::ingest::{ConflictPolicy, Ingest};
+use server::routing::Router;
 use server::storage::Spool;
 use server::synth::{self, StudyIds, SynthTs};
 use std::net::SocketAddr;
@@ -12,12 +13,16 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Notify;
 
 pub struct Rig {
     pub t: TestDb,
     pub addr: SocketAddr,
     pub spool_dir: PathBuf,
     pub files: tempfile::TempDir,
+    /// Routing rules and destinations as ingest sees them (reload after changing them).
+    pub router: Arc<Router>,
+    pub wake: Arc<Notify>,
 }
 
 pub async fn rig(kind: Kind, policy: ConflictPolicy) -> Rig {
@@ -41,10 +46,15 @@ pub async fn rig_with(
     let spool_dir = t.path().join("spool");
     std::fs::create_dir_all(&spool_dir).expect("spool dir");
     prepare(&spool_dir);
+    let router = Arc::new(Router::default());
+    router.reload(&t.db).await.expect("router");
+    let wake = Arc::new(Notify::new());
     let ingest = Ingest::new(
         t.db.clone(),
         Spool::open(&spool_dir).expect("spool"),
         policy,
+        router.clone(),
+        wake.clone(),
     );
     let scp = ScpConfig {
         max_dataset,
@@ -68,6 +78,8 @@ pub async fn rig_with(
         addr,
         spool_dir,
         files: tempfile::tempdir().expect("dir"),
+        router,
+        wake,
     }
 }
 

@@ -1,0 +1,184 @@
+//! Forwarding by C-STORE (PS3.4 Annex B, PS3.7 §9.1.1): the claimed instances of one study go on
+//! one association, each sent in the transfer syntax it was received in (no transcoding).
+
+use super::{Item, Sent};
+use crate::dimse::command;
+use crate::dimse::scu::Peer;
+use dicom_ul::association::Error as UlError;
+use dicom_ul::pdu::{
+    AssociationRJResult, PDataValue, PDataValueType, PresentationContextResultReason,
+};
+use dicom_ul::{ClientAssociationOptions, Pdu};
+use domain::forward::{Verdict, classify_dimse};
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+use tokio::time::timeout;
+
+type Assoc = dicom_ul::association::client::AsyncClientAssociation<tokio::net::TcpStream>;
+
+/// Sends `items` to `peer` on one association; one outcome per item, in order.
+pub async fn send(calling: &str, peer: &Peer, limit: Duration, items: &[Item]) -> Vec<Sent> {
+    let mut assoc = match timeout(limit, open(calling, peer, limit, items)).await {
+        Ok(Ok(a)) => a,
+        Ok(Err(e)) => return vec![e; items.len()],
+        Err(_) => {
+            return vec![Sent::transient(None, "no association within the timeout"); items.len()];
+        }
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (n, item) in items.iter().enumerate() {
+        let r = match context_for(&assoc, item) {
+            Some(ctx) => match timeout(limit, store_one(&mut assoc, ctx, n as u16 + 1, item)).await
+            {
+                Ok(r) => r,
+                Err(_) => Sent::transient(None, "no C-STORE response within the timeout"),
+            },
+            None => Sent::permanent(
+                None,
+                format!(
+                    "the peer accepted no presentation context for {} in {}",
+                    item.sop_class, item.transfer_syntax
+                ),
+            ),
+        };
+        let broken = r.breaks_association();
+        out.push(r);
+        if broken {
+            // The association is unusable: the rest are retried later.
+            let rest = items.len() - out.len();
+            out.extend(vec![Sent::transient(None, "association lost"); rest]);
+            let _ = assoc.abort().await;
+            return out;
+        }
+    }
+    let _ = timeout(limit, assoc.release()).await;
+    out
+}
+
+/// Proposes one presentation context per (SOP class, stored transfer syntax) pair (PS3.8 §9.3.2.2).
+async fn open(calling: &str, peer: &Peer, limit: Duration, items: &[Item]) -> Result<Assoc, Sent> {
+    let mut pairs: Vec<(&str, &str)> = items
+        .iter()
+        .map(|i| (i.sop_class.as_str(), i.transfer_syntax.as_str()))
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut opts = ClientAssociationOptions::new()
+        .calling_ae_title(calling.to_owned())
+        .called_ae_title(peer.ae_title.clone())
+        .connection_timeout(limit)
+        .read_timeout(limit)
+        .write_timeout(limit);
+    for (class, ts) in pairs.into_iter().take(128) {
+        opts = opts.with_presentation_context(class.to_owned(), vec![ts.to_owned()]);
+    }
+    let mut assoc = opts
+        .establish_async((peer.host.as_str(), peer.port))
+        .await
+        .map_err(association_failure)?;
+    let _ = assoc.inner_stream().set_nodelay(true);
+    Ok(assoc)
+}
+
+/// A-ASSOCIATE-RJ permanent (PS3.8 §9.3.4) is a configuration problem: dead letter; the rest
+/// (refused connection, timeout, transient reject, abort) are retried.
+fn association_failure(e: UlError) -> Sent {
+    match &e {
+        UlError::Rejected { association_rj, .. }
+            if association_rj.result == AssociationRJResult::Permanent =>
+        {
+            Sent::permanent(None, format!("association rejected: {e}"))
+        }
+        UlError::NoAcceptedPresentationContexts { .. } => Sent::permanent(
+            None,
+            "the peer accepted none of the proposed presentation contexts",
+        ),
+        _ => Sent::transient(None, format!("association failed: {e}")),
+    }
+}
+
+fn context_for(assoc: &Assoc, item: &Item) -> Option<u8> {
+    assoc
+        .presentation_contexts()
+        .iter()
+        .find(|c| {
+            c.reason == PresentationContextResultReason::Acceptance
+                && c.abstract_syntax.trim_end_matches('\0') == item.sop_class
+                && c.transfer_syntax.trim_end_matches('\0') == item.transfer_syntax
+        })
+        .map(|c| c.id)
+}
+
+async fn store_one(assoc: &mut Assoc, ctx: u8, msg_id: u16, item: &Item) -> Sent {
+    let data = match super::read_dataset(&item.path).await {
+        Ok(d) => d,
+        Err(e) => return Sent::permanent(None, format!("spool file unreadable: {e}")),
+    };
+    let cmd = match command::store_request(msg_id, &item.sop_class, &item.sop_instance) {
+        Ok(c) => c,
+        Err(e) => return Sent::permanent(None, e.to_string()),
+    };
+    let rq = Pdu::PData {
+        data: vec![PDataValue {
+            presentation_context_id: ctx,
+            value_type: PDataValueType::Command,
+            is_last: true,
+            data: cmd,
+        }],
+    };
+    if let Err(e) = assoc.send(&rq).await {
+        return Sent::lost(format!("send failed: {e}"));
+    }
+    let mut writer = assoc.send_pdata(ctx);
+    if let Err(e) = writer.write_all(&data[..]).await {
+        return Sent::lost(format!("send failed: {e}"));
+    }
+    if let Err(e) = writer.finish().await {
+        return Sent::lost(format!("send failed: {e}"));
+    }
+    response(assoc).await
+}
+
+/// Reads the C-STORE-RSP command set and classifies its status (PS3.4 §B.2.3).
+async fn response(assoc: &mut Assoc) -> Sent {
+    let mut bytes = Vec::new();
+    loop {
+        match assoc.receive().await {
+            Ok(Pdu::PData { data }) => {
+                let mut last = false;
+                for pdv in data
+                    .into_iter()
+                    .filter(|p| p.value_type == PDataValueType::Command)
+                {
+                    bytes.extend_from_slice(&pdv.data);
+                    last |= pdv.is_last;
+                }
+                if last {
+                    break;
+                }
+            }
+            Ok(Pdu::AbortRQ { .. }) => return Sent::lost("the peer aborted the association"),
+            Ok(_) => return Sent::lost("unexpected PDU from the peer"),
+            Err(e) => return Sent::lost(format!("no response: {e}")),
+        }
+    }
+    match command::status_and_comment(&bytes) {
+        Ok((status, comment)) => {
+            let reason = || {
+                format!(
+                    "C-STORE status {status:#06x}{}",
+                    comment
+                        .as_deref()
+                        .map(|c| format!(": {c}"))
+                        .unwrap_or_default()
+                )
+            };
+            match classify_dimse(status) {
+                Verdict::Success => Sent::Ok(Some(status)),
+                Verdict::Transient => Sent::transient(Some(status), reason()),
+                Verdict::Permanent => Sent::permanent(Some(status), reason()),
+            }
+        }
+        Err(e) => Sent::lost(format!("unreadable response: {e}")),
+    }
+}

@@ -1,0 +1,276 @@
+//! Forward workers (the spine's steps 3–4): claim due jobs with a lease, send each study's
+//! instances on one association (C-STORE) or one request (STOW-RS), record the outcome with
+//! retry/backoff or dead letter, then release spool copies every destination has confirmed.
+
+pub mod dimse;
+pub mod release;
+pub mod stow;
+
+use crate::config::ForwardConfig;
+use crate::db::queue::{self as jobs, Claimed, Finish};
+use crate::db::routing::{self as repo, Target, Via};
+use crate::storage::Spool;
+use domain::forward::RetryPolicy;
+use sea_orm::DatabaseConnection;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Notify, Semaphore};
+
+/// One instance to send.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub job_id: i64,
+    pub sop_class: String,
+    pub sop_instance: String,
+    pub transfer_syntax: String,
+    pub path: PathBuf,
+}
+
+/// What a peer made of one instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sent {
+    Ok(Option<u16>),
+    Failed {
+        status: Option<u16>,
+        reason: String,
+        permanent: bool,
+        /// The association or connection is gone (the batch stops).
+        lost: bool,
+    },
+}
+
+impl Sent {
+    pub fn transient(status: Option<u16>, reason: impl Into<String>) -> Self {
+        Sent::Failed {
+            status,
+            reason: reason.into(),
+            permanent: false,
+            lost: false,
+        }
+    }
+    pub fn permanent(status: Option<u16>, reason: impl Into<String>) -> Self {
+        Sent::Failed {
+            status,
+            reason: reason.into(),
+            permanent: true,
+            lost: false,
+        }
+    }
+    pub fn lost(reason: impl Into<String>) -> Self {
+        Sent::Failed {
+            status: None,
+            reason: reason.into(),
+            permanent: false,
+            lost: true,
+        }
+    }
+    pub fn breaks_association(&self) -> bool {
+        matches!(self, Sent::Failed { lost: true, .. })
+    }
+
+    /// The job's next state under `policy`, after `attempts` tries.
+    fn finish(self, policy: &RetryPolicy, attempts: u32) -> Finish {
+        match self {
+            Sent::Ok(status) => Finish::Done { status },
+            Sent::Failed {
+                status,
+                reason,
+                permanent,
+                ..
+            } => {
+                if permanent || policy.exhausted(attempts) {
+                    let reason = if permanent {
+                        reason
+                    } else {
+                        format!("{reason} (gave up after {attempts} attempts)")
+                    };
+                    Finish::Dead { status, reason }
+                } else {
+                    let jitter: f64 = rand::random();
+                    let delay = policy.next_delay_ms(attempts, jitter) as i64;
+                    Finish::Retry {
+                        status,
+                        reason,
+                        due_at: jobs::now_ms() + delay,
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Reads a spool file and returns its data set (the Part-10 header skipped, PS3.10 §7.1).
+pub async fn read_dataset(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut bytes = tokio::fs::read(path).await?;
+    let start = crate::storage::dataset_offset(&bytes).ok_or_else(|| {
+        std::io::Error::new(std::io::ErrorKind::InvalidData, "not a Part-10 file")
+    })?;
+    bytes.drain(..start);
+    Ok(bytes)
+}
+
+/// The workers of one process.
+pub struct Forwarder {
+    db: DatabaseConnection,
+    spool: Spool,
+    cfg: ForwardConfig,
+    owner: String,
+    wake: Arc<Notify>,
+}
+
+impl Forwarder {
+    pub fn new(
+        db: DatabaseConnection,
+        spool: Spool,
+        cfg: ForwardConfig,
+        wake: Arc<Notify>,
+    ) -> Self {
+        let owner = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
+        Self {
+            db,
+            spool,
+            cfg,
+            owner,
+            wake,
+        }
+    }
+
+    fn lease_ms(&self) -> i64 {
+        i64::from(self.cfg.lease_seconds) * 1000
+    }
+
+    /// Runs until the task is dropped: for every active destination, as many batches in
+    /// flight as it allows.
+    pub async fn run(self: Arc<Self>) {
+        let mut slots: HashMap<i64, (u32, Arc<Semaphore>)> = HashMap::new();
+        let poll = Duration::from_millis(u64::from(self.cfg.poll_ms));
+        loop {
+            match repo::active_targets(&self.db).await {
+                Ok(targets) => {
+                    for t in targets {
+                        let entry = slots.entry(t.id).or_insert_with(|| {
+                            (
+                                t.max_concurrency,
+                                Arc::new(Semaphore::new(t.max_concurrency as usize)),
+                            )
+                        });
+                        if entry.0 != t.max_concurrency {
+                            *entry = (
+                                t.max_concurrency,
+                                Arc::new(Semaphore::new(t.max_concurrency as usize)),
+                            );
+                        }
+                        self.fill(Arc::new(t), entry.1.clone()).await;
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "could not load destinations"),
+            }
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(poll) => {}
+            }
+        }
+    }
+
+    /// Claims and starts batches for `t` while it has free slots and due jobs.
+    async fn fill(self: &Arc<Self>, t: Arc<Target>, slots: Arc<Semaphore>) {
+        while let Ok(permit) = slots.clone().try_acquire_owned() {
+            let claimed = match jobs::claim(
+                &self.db,
+                t.id,
+                &self.owner,
+                self.lease_ms(),
+                u64::from(self.cfg.batch_size),
+            )
+            .await
+            {
+                Ok(c) if !c.is_empty() => c,
+                Ok(_) => return,
+                Err(e) => {
+                    tracing::warn!(error = %e, destination = %t.name, "could not claim jobs");
+                    return;
+                }
+            };
+            let me = self.clone();
+            let t = t.clone();
+            tokio::spawn(async move {
+                me.batch(&t, claimed).await;
+                drop(permit);
+                me.wake.notify_one();
+            });
+        }
+    }
+
+    /// Sends one claimed batch and records every outcome.
+    async fn batch(&self, t: &Target, claimed: Vec<Claimed>) {
+        let span = tracing::info_span!("forward", destination = %t.name, jobs = claimed.len());
+        let _g = span.enter();
+        let items: Vec<Item> = claimed
+            .iter()
+            .map(|c| Item {
+                job_id: c.job_id,
+                sop_class: c.instance.sop_class_uid.clone(),
+                sop_instance: c.instance.sop_instance_uid.clone(),
+                transfer_syntax: c.instance.transfer_syntax.clone(),
+                path: self.spool.path(&c.instance.spool_path),
+            })
+            .collect();
+        let ids: Vec<i64> = claimed.iter().map(|c| c.job_id).collect();
+        let renew = self.keep_leased(ids);
+        let study = claimed
+            .first()
+            .map(|c| c.study_uid.clone())
+            .unwrap_or_default();
+        let sent = match &t.via {
+            Via::Dimse(peer) => dimse::send(&self.cfg.calling_ae, peer, t.timeout, &items).await,
+            Via::Stow(target) => stow::send(target, &study, t.timeout, &items).await,
+        };
+        renew.abort();
+        let outcomes: Vec<(i64, Finish)> = claimed
+            .iter()
+            .zip(sent)
+            .map(|(c, s)| {
+                if let Sent::Failed { reason, .. } = &s {
+                    tracing::warn!(job = c.job_id, %reason, "forward failed");
+                }
+                (c.job_id, s.finish(&t.retry, c.attempts.max(0) as u32))
+            })
+            .collect();
+        self.record(outcomes).await;
+    }
+
+    /// Renews the batch's leases every third of the lease while it is being sent.
+    fn keep_leased(&self, ids: Vec<i64>) -> tokio::task::JoinHandle<()> {
+        let (db, owner, lease) = (self.db.clone(), self.owner.clone(), self.lease_ms());
+        tokio::spawn(async move {
+            let every = Duration::from_millis((lease / 3).max(500) as u64);
+            loop {
+                tokio::time::sleep(every).await;
+                if let Err(e) = jobs::renew(&db, &ids, &owner, lease).await {
+                    tracing::warn!(error = %e, "could not renew leases");
+                }
+            }
+        })
+    }
+
+    /// Writes the outcomes (retrying while the database is unavailable: the sends happened),
+    /// then releases what every destination has.
+    async fn record(&self, outcomes: Vec<(i64, Finish)>) {
+        for attempt in 0..10u32 {
+            match jobs::finish(&self.db, &self.owner, &outcomes).await {
+                Ok(released) => {
+                    release::after_confirm(&self.db, &self.spool, &self.cfg, &released).await;
+                    return;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, attempt, "could not record forward outcomes");
+                    tokio::time::sleep(Duration::from_millis(200 << attempt.min(6))).await;
+                }
+            }
+        }
+        // The leases run out and the jobs are sent again (at-least-once).
+        tracing::error!("forward outcomes lost; the jobs will be retried after their lease");
+    }
+}

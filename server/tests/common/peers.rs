@@ -1,0 +1,198 @@
+//! Real receivers for forwarding tests: DCMTK storescp and Orthanc (C-STORE and, with its
+//! DICOMweb plugin, STOW-RS), each in a temporary directory on a free port; and the content
+//! digest used to check that what arrived is what was acknowledged.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+fn wait_port(port: u16, what: &str) {
+    let end = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < end, "{what} did not listen on {port}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A process killed when dropped.
+pub struct Proc(pub Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// DCMTK storescp writing every received instance to its own file (`+uf`), so a duplicate
+/// delivery shows as a second file.
+pub struct StoreScp {
+    pub port: u16,
+    pub dir: tempfile::TempDir,
+    _p: Proc,
+}
+
+pub fn storescp(extra: &[&str]) -> StoreScp {
+    storescp_on(free_port(), extra)
+}
+
+pub fn storescp_on(port: u16, extra: &[&str]) -> StoreScp {
+    let dir = tempfile::tempdir().expect("dir");
+    let child = Command::new("storescp")
+        .env("TCP_NODELAY", "1")
+        .args(["-aet", "STORESCP", "+uf", "-od"])
+        .arg(dir.path())
+        .args(extra)
+        .arg(port.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("storescp (dcmtk)");
+    wait_port(port, "storescp");
+    StoreScp {
+        port,
+        dir,
+        _p: Proc(child),
+    }
+}
+
+impl StoreScp {
+    /// SOP Instance UID → digests of every copy received.
+    pub fn received(&self) -> HashMap<String, Vec<String>> {
+        let mut out: HashMap<String, Vec<String>> = HashMap::new();
+        for e in std::fs::read_dir(self.dir.path()).expect("dir").flatten() {
+            if let Some((uid, digest)) = identify(&e.path()) {
+                out.entry(uid).or_default().push(digest);
+            }
+        }
+        out
+    }
+}
+
+/// Orthanc with the DICOMweb plugin; AE `ORTHANC`.
+pub struct Orthanc {
+    pub dicom: u16,
+    pub http: u16,
+    pub dir: tempfile::TempDir,
+    _p: Proc,
+}
+
+pub fn orthanc() -> Orthanc {
+    let dir = tempfile::tempdir().expect("dir");
+    let (dicom, http) = (free_port(), free_port());
+    let cfg = serde_json::json!({
+        "Name": "test", "StorageDirectory": dir.path().join("db"),
+        "IndexDirectory": dir.path().join("db"), "HttpPort": http, "DicomPort": dicom,
+        "DicomAet": "ORTHANC", "RemoteAccessAllowed": true, "AuthenticationEnabled": false,
+        "Plugins": ["/usr/share/orthanc/plugins/libOrthancDicomWeb.so"],
+        "DicomWeb": { "Enable": true, "Root": "/dicom-web/" },
+        "HttpServerEnabled": true, "StorageCompression": false, "LogExportedResources": false,
+    });
+    let path = dir.path().join("orthanc.json");
+    std::fs::write(&path, cfg.to_string()).expect("config");
+    let child = Command::new("Orthanc")
+        .env("TCP_NODELAY", "1")
+        .arg(&path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Orthanc (Debian package orthanc)");
+    wait_port(http, "Orthanc HTTP");
+    wait_port(dicom, "Orthanc DICOM");
+    Orthanc {
+        dicom,
+        http,
+        dir,
+        _p: Proc(child),
+    }
+}
+
+impl Orthanc {
+    pub fn stow_url(&self) -> String {
+        format!("http://127.0.0.1:{}/dicom-web", self.http)
+    }
+
+    /// SOP Instance UID → digest, read back through Orthanc's REST API.
+    pub async fn received(&self) -> HashMap<String, Vec<String>> {
+        let base = format!("http://127.0.0.1:{}", self.http);
+        let ids: Vec<String> = get_json(&format!("{base}/instances")).await;
+        let mut out: HashMap<String, Vec<String>> = HashMap::new();
+        for id in ids {
+            let bytes = get_bytes(&format!("{base}/instances/{id}/file")).await;
+            if let Some((uid, digest)) = identify_bytes(&bytes) {
+                out.entry(uid).or_default().push(digest);
+            }
+        }
+        out
+    }
+
+    pub async fn count(&self) -> usize {
+        let stats: serde_json::Value =
+            get_json(&format!("http://127.0.0.1:{}/statistics", self.http)).await;
+        stats["CountInstances"].as_u64().unwrap_or(0) as usize
+    }
+}
+
+async fn get_bytes(url: &str) -> Vec<u8> {
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let out = Command::new("curl")
+            .args(["-sf", &url])
+            .output()
+            .expect("curl");
+        out.stdout
+    })
+    .await
+    .expect("join")
+}
+
+async fn get_json<T: serde::de::DeserializeOwned>(url: &str) -> T {
+    serde_json::from_slice(&get_bytes(url).await).expect("json")
+}
+
+/// (SOP Instance UID, blake3 of the data set after the file meta group) of a Part-10 file.
+pub fn identify(path: &Path) -> Option<(String, String)> {
+    identify_bytes(&std::fs::read(path).ok()?)
+}
+
+pub fn identify_bytes(bytes: &[u8]) -> Option<(String, String)> {
+    let start = server::storage::dataset_offset(bytes)?;
+    let obj = dicom_object::from_reader(std::io::Cursor::new(&bytes[128..])).ok()?;
+    let uid = obj
+        .element(dicom_dictionary_std::tags::SOP_INSTANCE_UID)
+        .ok()?
+        .to_str()
+        .ok()?
+        .trim_end_matches(['\0', ' '])
+        .to_owned();
+    Some((uid, blake3::hash(&bytes[start..]).to_hex().to_string()))
+}
+
+/// What Passerelle acknowledged: SOP Instance UID → digest of the data set, from the files sent.
+pub fn expected(files: &[PathBuf]) -> HashMap<String, String> {
+    files
+        .iter()
+        .map(|f| identify(f).expect("readable test file"))
+        .collect()
+}
+
+/// Whether every expected instance arrived at least once with the same content.
+pub fn missing(
+    expected: &HashMap<String, String>,
+    got: &HashMap<String, Vec<String>>,
+) -> Vec<String> {
+    expected
+        .iter()
+        .filter(|(uid, digest)| !got.get(*uid).is_some_and(|v| v.contains(digest)))
+        .map(|(uid, _)| uid.clone())
+        .collect()
+}

@@ -187,7 +187,7 @@ mod tests {
 
     fn input() -> DestinationInput {
         DestinationInput {
-            name: DestinationName::parse("VNA Montréal").unwrap(),
+            name: DestinationName::parse("VNA Montréal").expect("name"),
             node_id: 1,
             transport: Transport::Stow,
             stow_url: "http://127.0.0.1:8042/dicom-web".into(),

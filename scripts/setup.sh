@@ -34,6 +34,12 @@ setup_test() {
   done
   need_apt chromium chromium
   need_apt echoscu dcmtk
+  need_apt Orthanc orthanc
+  if [ ! -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so ]; then
+    echo "==> installing orthanc-dicomweb (apt)"
+    if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq orthanc-dicomweb >/dev/null
+  fi
   need_apt psql postgresql-client
   if ! pg_isready -q -h 127.0.0.1 -p 5432; then
     echo "==> starting PostgreSQL"

@@ -48,6 +48,7 @@ pub mod network;
 pub mod role;
 pub mod routing;
 pub mod scope;
+pub mod transfers;
 pub mod views;
 
 pub use dicom::{AeTitle, AeTitleError};

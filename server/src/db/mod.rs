@@ -35,6 +35,7 @@ pub mod routing;
 pub mod routing_entities;
 pub mod rules;
 pub mod studies;
+pub mod transfers;
 pub mod users;
 
 use migrations::{Migrator, MigratorTrait};

@@ -4,7 +4,7 @@
 use super::routing_entities::{routing_rule, rule_version};
 use super::{RepoError, now};
 use domain::ClinicId;
-use domain::routing::Rule;
+use domain::routing::{Facts, Rule, StudySample};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -235,4 +235,48 @@ pub async fn history(
             after: v.after,
         })
         .collect())
+}
+
+/// The last `limit` received studies (of `clinic`, or of all clinics), grouped by clinic, with
+/// the routing facts of each series: what a rule preview runs on.
+pub async fn samples(
+    db: &impl ConnectionTrait,
+    clinic: Option<ClinicId>,
+    limit: u64,
+) -> Result<Vec<(i64, Vec<StudySample>)>, RepoError> {
+    use super::index_entities::{series, study};
+    use sea_orm::QuerySelect;
+    let mut q = study::Entity::find()
+        .order_by_desc(study::Column::ReceivedAt)
+        .order_by_desc(study::Column::Id)
+        .limit(limit);
+    if let Some(c) = clinic {
+        q = q.filter(study::Column::ClinicId.eq(c.0));
+    }
+    let studies = q.all(db).await?;
+    let ids: Vec<i64> = studies.iter().map(|s| s.id).collect();
+    let all_series = series::Entity::find()
+        .filter(series::Column::StudyId.is_in(ids))
+        .all(db)
+        .await?;
+    let mut out: Vec<(i64, Vec<StudySample>)> = Vec::new();
+    for s in studies {
+        let facts: Vec<Facts> = all_series
+            .iter()
+            .filter(|x| x.study_id == s.id)
+            .filter_map(|x| serde_json::from_str(&x.route_facts).ok())
+            .collect();
+        let sample = StudySample {
+            study_uid: s.study_uid.clone(),
+            label: format!("{} {} {}", s.study_date, s.modalities, s.description)
+                .trim()
+                .to_owned(),
+            facts,
+        };
+        match out.iter_mut().find(|(c, _)| *c == s.clinic_id) {
+            Some((_, v)) => v.push(sample),
+            None => out.push((s.clinic_id, vec![sample])),
+        }
+    }
+    Ok(out)
 }

@@ -16,6 +16,7 @@ use domain::{
 };
 
 mod network;
+pub mod routing;
 
 pub struct AppBackend {
     state: AppState,

@@ -1,0 +1,258 @@
+//! Routing services for administrators: destinations, rules (validated with the same domain
+//! code the browser runs, residency guard at enable time, versioned), preview of a draft rule
+//! on recent studies, the transfers overview and job actions. Each change reloads the router
+//! and wakes the workers.
+
+use crate::db::rules::{self, RuleChange, StoredRule};
+use crate::db::{routing as dests, transfers};
+use crate::state::AppState;
+use app::api::ApiError;
+use domain::destination::{DestinationInput, DestinationView};
+use domain::routing::{
+    Compiled, PiaRecord, PreviewRow, Rule, RuleSet, preview, residency_check, validate,
+};
+use domain::transfers::{DestinationQueue, Transfers};
+use domain::views::SessionUser;
+use domain::{ClinicId, Permission};
+use serde::{Deserialize, Serialize};
+
+fn require(user: &SessionUser) -> Result<(), ApiError> {
+    if user.role.can(Permission::ManageNetwork) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
+async fn changed(state: &AppState) -> Result<(), ApiError> {
+    state.router.reload(&state.db).await?;
+    state.wake.notify_one();
+    Ok(())
+}
+
+pub async fn destinations(
+    state: &AppState,
+    user: &SessionUser,
+) -> Result<Vec<DestinationView>, ApiError> {
+    require(user)?;
+    Ok(dests::list(&state.db).await?)
+}
+
+pub async fn save_destination(
+    state: &AppState,
+    user: &SessionUser,
+    id: Option<i64>,
+    input: DestinationInput,
+) -> Result<DestinationView, ApiError> {
+    require(user)?;
+    input
+        .validate()
+        .map_err(|e| ApiError::Invalid(e.to_string()))?;
+    let saved = dests::save(&state.db, id, &input).await?;
+    changed(state).await?;
+    Ok(saved)
+}
+
+pub async fn pause(
+    state: &AppState,
+    user: &SessionUser,
+    id: i64,
+    paused: bool,
+) -> Result<(), ApiError> {
+    require(user)?;
+    dests::set_paused(&state.db, id, paused).await?;
+    changed(state).await
+}
+
+/// Records a privacy-impact assessment (who: the caller, when: now); held jobs are released.
+pub async fn record_pia(
+    state: &AppState,
+    user: &SessionUser,
+    id: i64,
+    reference: &str,
+) -> Result<u64, ApiError> {
+    require(user)?;
+    let pia = PiaRecord {
+        reference: reference.trim().to_owned(),
+        recorded_by: user.username.to_string(),
+        recorded_at: crate::db::now(),
+    };
+    let released = dests::record_pia(&state.db, id, &pia).await?;
+    changed(state).await?;
+    Ok(released)
+}
+
+/// A rule as submitted: where it applies (`clinic: None` for global) and its definition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleInput {
+    pub clinic: Option<i64>,
+    pub rule: Rule,
+}
+
+/// Checks a rule: the domain validation (all problems, one per line) and the residency guard
+/// for an enabled rule.
+async fn check(state: &AppState, rule: &Rule) -> Result<(), ApiError> {
+    let all = dests::list(&state.db).await?;
+    let known = |n: &str| all.iter().any(|d| d.name.as_str() == n);
+    if let Err(errors) = validate(rule, &known) {
+        let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        return Err(ApiError::Invalid(text.join("\n")));
+    }
+    if rule.enabled {
+        for d in all
+            .iter()
+            .filter(|d| rule.destinations.iter().any(|n| n == d.name.as_str()))
+        {
+            residency_check(d.jurisdiction, d.pia.as_ref())
+                .map_err(|e| ApiError::Invalid(format!("{}: {e}", d.name)))?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn rules(state: &AppState, user: &SessionUser) -> Result<Vec<StoredRule>, ApiError> {
+    require(user)?;
+    Ok(rules::list(&state.db).await?)
+}
+
+pub async fn save_rule(
+    state: &AppState,
+    user: &SessionUser,
+    id: Option<i64>,
+    input: RuleInput,
+) -> Result<StoredRule, ApiError> {
+    require(user)?;
+    check(state, &input.rule).await?;
+    let clinic = input.clinic.map(ClinicId);
+    let saved = rules::save(&state.db, id, clinic, &input.rule, user.username.as_str()).await?;
+    changed(state).await?;
+    Ok(saved)
+}
+
+pub async fn delete_rule(state: &AppState, user: &SessionUser, id: i64) -> Result<(), ApiError> {
+    require(user)?;
+    rules::delete(&state.db, id, user.username.as_str()).await?;
+    changed(state).await
+}
+
+pub async fn shift_rule(
+    state: &AppState,
+    user: &SessionUser,
+    id: i64,
+    up: bool,
+) -> Result<(), ApiError> {
+    require(user)?;
+    rules::shift(&state.db, id, user.username.as_str(), up).await?;
+    changed(state).await
+}
+
+pub async fn history(
+    state: &AppState,
+    user: &SessionUser,
+    rule: Option<i64>,
+) -> Result<Vec<RuleChange>, ApiError> {
+    require(user)?;
+    Ok(rules::history(&state.db, rule, 200).await?)
+}
+
+/// A draft to preview: replaces rule `replaces` (or is added at the end of its list).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PreviewInput {
+    pub replaces: Option<i64>,
+    pub clinic: Option<i64>,
+    pub rule: Rule,
+    #[serde(default = "default_samples")]
+    pub studies: u64,
+}
+
+fn default_samples() -> u64 {
+    50
+}
+
+/// What the last received studies of the clinic (or of all clinics for a global rule) would
+/// have been sent where, with the current rules and with the draft.
+pub async fn preview_rule(
+    state: &AppState,
+    user: &SessionUser,
+    input: PreviewInput,
+) -> Result<Vec<PreviewRow>, ApiError> {
+    require(user)?;
+    let stored = rules::list(&state.db).await?;
+    let list_of = |clinic: Option<i64>, draft: Option<&Rule>| -> Vec<Rule> {
+        let mut out: Vec<Rule> = Vec::new();
+        let mut replaced = false;
+        for r in stored.iter().filter(|r| r.clinic.map(|c| c.0) == clinic) {
+            match (draft, input.replaces) {
+                (Some(d), Some(id)) if id == r.id => {
+                    out.push(d.clone());
+                    replaced = true;
+                }
+                _ => out.push(r.rule.clone()),
+            }
+        }
+        if let (Some(d), false) = (draft, replaced) {
+            out.push(d.clone());
+        }
+        out
+    };
+    let samples = rules::samples(
+        &state.db,
+        input.clinic.map(ClinicId),
+        input.studies.min(500),
+    )
+    .await?;
+    let mut rows = Vec::new();
+    for (clinic, group) in samples {
+        let layered = |draft: Option<&Rule>| {
+            let (c, g) = match input.clinic {
+                Some(_) => (list_of(Some(clinic), draft), list_of(None, None)),
+                None => (list_of(Some(clinic), None), list_of(None, draft)),
+            };
+            Compiled::from(&RuleSet::layered(&c, &g))
+        };
+        rows.extend(preview(&layered(None), &layered(Some(&input.rule)), &group));
+    }
+    Ok(rows)
+}
+
+pub async fn overview(state: &AppState, user: &SessionUser) -> Result<Transfers, ApiError> {
+    require(user)?;
+    let mut queues: Vec<DestinationQueue> = dests::list(&state.db)
+        .await?
+        .into_iter()
+        .map(|d| DestinationQueue {
+            destination_id: d.id,
+            name: d.name.to_string(),
+            enabled: d.enabled,
+            paused: d.paused,
+            ..Default::default()
+        })
+        .collect();
+    transfers::fill_counts(&state.db, &mut queues).await?;
+    Ok(Transfers {
+        destinations: queues,
+        studies: transfers::in_progress(&state.db, 50).await?,
+        dead_letters: transfers::dead_letters(&state.db, None, 100).await?,
+    })
+}
+
+pub async fn retry(
+    state: &AppState,
+    user: &SessionUser,
+    job: Option<i64>,
+    destination: Option<i64>,
+) -> Result<u64, ApiError> {
+    require(user)?;
+    let n = transfers::retry(&state.db, job, destination).await?;
+    state.wake.notify_one();
+    Ok(n)
+}
+
+pub async fn cancel(state: &AppState, user: &SessionUser, job: i64) -> Result<(), ApiError> {
+    require(user)?;
+    if transfers::cancel(&state.db, job, user.username.as_str()).await? {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound)
+    }
+}

@@ -2,6 +2,9 @@
 //! and the per-request context its middleware attaches (who is signed in, from where, the session).
 
 use crate::api::{ApiError, ClinicForm, LocalAeForm, NodeForm, UserForm};
+use domain::destination::{DestinationInput, DestinationView};
+use domain::routing::{Rule, StudySample};
+use domain::transfers::{QueueAction, RuleAction, RuleView, Transfers};
 use domain::views::{
     ClinicView, EchoOutcome, LocalAeView, RemoteNodeView, SessionUser, StudyDetail, StudyPage,
     StudyQuery, UserView,
@@ -61,6 +64,40 @@ pub trait Backend: Send + Sync {
     async fn echo_node(&self, user: &SessionUser, id: i64) -> Result<EchoOutcome, ApiError>;
     async fn studies(&self, user: &SessionUser, query: StudyQuery) -> Result<StudyPage, ApiError>;
     async fn study(&self, user: &SessionUser, id: i64) -> Result<StudyDetail, ApiError>;
+    async fn transfers(&self, user: &SessionUser) -> Result<Transfers, ApiError>;
+    async fn queue_action(&self, user: &SessionUser, action: QueueAction) -> Result<u64, ApiError>;
+    async fn destinations(&self, user: &SessionUser) -> Result<Vec<DestinationView>, ApiError>;
+    async fn save_destination(
+        &self,
+        user: &SessionUser,
+        id: Option<i64>,
+        input: DestinationInput,
+    ) -> Result<DestinationView, ApiError>;
+    async fn record_pia(
+        &self,
+        user: &SessionUser,
+        id: i64,
+        reference: &str,
+    ) -> Result<u64, ApiError>;
+    async fn rules(&self, user: &SessionUser) -> Result<Vec<RuleView>, ApiError>;
+    async fn save_rule(
+        &self,
+        user: &SessionUser,
+        id: Option<i64>,
+        clinic: Option<i64>,
+        rule: Rule,
+    ) -> Result<RuleView, ApiError>;
+    async fn rule_action(
+        &self,
+        user: &SessionUser,
+        id: i64,
+        action: RuleAction,
+    ) -> Result<(), ApiError>;
+    async fn preview_samples(
+        &self,
+        user: &SessionUser,
+        clinic: Option<i64>,
+    ) -> Result<Vec<(i64, Vec<StudySample>)>, ApiError>;
 }
 
 /// The backend as found in Leptos context.

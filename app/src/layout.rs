@@ -2,7 +2,7 @@
 
 use crate::MeResource;
 use crate::api::Logout;
-use crate::i18n::{Locale, Msg, role_msg, use_i18n};
+use crate::i18n::{Locale, Msg, Rt, role_msg, use_i18n};
 use domain::Permission;
 use domain::views::SessionUser;
 use leptos::prelude::*;
@@ -55,6 +55,8 @@ fn UserNav(user: SessionUser) -> impl IntoView {
             {role.can(Permission::ManageClinics).then(|| link("/admin/clinics", Msg::NavAdminClinics))}
             {role.can(Permission::ManageUsers).then(|| link("/admin/users", Msg::NavAdminUsers))}
             {role.can(Permission::ManageNetwork).then(|| link("/admin/network", Msg::NavNetwork))}
+            {role.can(Permission::ManageNetwork).then(|| view! { <A href="/admin/routing">{move || i18n.r(Rt::NavRouting)}</A> })}
+            {role.can(Permission::ManageNetwork).then(|| view! { <A href="/admin/transfers">{move || i18n.r(Rt::NavTransfers)}</A> })}
         </nav>
         <div class="usermenu">
             <span class="who" title=move || i18n.t(role_msg(role))>

@@ -97,6 +97,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/network") view=pages::network::NetworkPage />
                     <Route path=path!("admin/network/aes/:id") view=pages::network::editors::LocalAeEditPage />
                     <Route path=path!("admin/network/nodes/:id") view=pages::network::editors::NodeEditPage />
+                    <Route path=path!("admin/routing") view=pages::routing::RoutingPage />
+                    <Route path=path!("admin/routing/destinations/:id") view=pages::routing::destination_editor::DestinationEditPage />
+                    <Route path=path!("admin/routing/rules/:id") view=pages::routing::rule_editor::RuleEditPage />
+                    <Route path=path!("admin/transfers") view=pages::transfers::TransfersPage />
                 </Routes>
             </layout::Layout>
         </Router>

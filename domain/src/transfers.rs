@@ -1,7 +1,55 @@
 //! What the transfers page and API show: per-destination queue state, throughput over the last
 //! hour, studies being forwarded, and dead letters.
 
+use crate::ClinicId;
+use crate::routing::Rule;
 use serde::{Deserialize, Serialize};
+
+/// A stored routing rule with where it applies and its place in the order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleView {
+    pub id: i64,
+    /// `None`: a global rule (evaluated after every clinic's own rules).
+    pub clinic: Option<ClinicId>,
+    pub position: i32,
+    pub rule: Rule,
+    pub updated_at: i64,
+}
+
+/// An operator's action on the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "action", content = "id")]
+pub enum QueueAction {
+    /// Retry one dead letter (job id).
+    Retry(i64),
+    /// Cancel one job that is not done (job id).
+    Cancel(i64),
+    /// Retry every dead letter of a destination.
+    RetryDead(i64),
+    /// Pause a destination (its queue keeps filling).
+    Pause(i64),
+    /// Resume a destination.
+    Resume(i64),
+}
+
+/// An administrator's action on a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleAction {
+    Delete,
+    Up,
+    Down,
+}
+
+/// Where one instance was sent (or is queued), for the study page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForwardMark {
+    pub destination: String,
+    /// A `JobState` string.
+    pub state: String,
+    /// Unix milliseconds of confirmation, when done.
+    pub done_at: Option<i64>,
+}
 
 /// The queue of one destination.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -128,6 +128,12 @@ pub struct InstanceRow {
     pub size: i64,
     pub calling_ae: String,
     pub received_at: i64,
+    /// The spool copy was released after every destination confirmed.
+    #[serde(default)]
+    pub released: bool,
+    /// Where the instance was sent or is queued.
+    #[serde(default)]
+    pub forwards: Vec<crate::transfers::ForwardMark>,
 }
 
 /// A series with its instances.

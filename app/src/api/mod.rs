@@ -9,8 +9,10 @@ use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
 mod network;
+mod routing;
 mod studies;
 pub use network::*;
+pub use routing::*;
 pub use studies::*;
 
 /// Errors shown to the user. They never carry internals (database text, paths, stack traces).

@@ -4,8 +4,10 @@
 use leptos::prelude::*;
 
 mod messages;
+mod routing;
 pub use messages::Msg;
 use messages::pair;
+pub use routing::{Rt, rt, rule_error};
 
 /// The cookie that remembers the chosen language for a year.
 pub const LOCALE_COOKIE: &str = "passerelle_lang";

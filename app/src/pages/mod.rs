@@ -4,7 +4,9 @@ pub mod clinics;
 pub mod home;
 pub mod login;
 pub mod network;
+pub mod routing;
 pub mod studies;
+pub mod transfers;
 pub mod users;
 
 use crate::i18n::{Msg, use_i18n};

@@ -2,6 +2,7 @@
 //! the rule model and its validation, the evaluator, the preview of a rule change, and the
 //! data-residency guard.
 
+pub mod draft;
 pub mod eval;
 pub mod facts;
 pub mod model;
@@ -10,6 +11,7 @@ pub mod residency;
 mod text;
 pub mod validate;
 
+pub use draft::{Draft, Placed, layered_with};
 pub use eval::{Compiled, Route};
 pub use facts::{Facts, Priority, age_years, department};
 pub use model::{Action, Condition, Field, Rule, RuleSet};

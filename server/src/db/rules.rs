@@ -13,16 +13,8 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-/// A stored rule with where it applies and its place in the order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StoredRule {
-    pub id: i64,
-    /// `None`: a global rule (after every clinic's own rules).
-    pub clinic: Option<ClinicId>,
-    pub position: i32,
-    pub rule: Rule,
-    pub updated_at: i64,
-}
+/// A stored rule (shared with the UI).
+pub use domain::transfers::RuleView as StoredRule;
 
 /// One recorded change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

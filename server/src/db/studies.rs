@@ -3,6 +3,7 @@
 
 use super::RepoError;
 use super::index_entities::{instance, patient, series, study};
+use domain::transfers::ForwardMark;
 use domain::views::{InstanceRow, SeriesDetail, StudyDetail, StudyPage, StudyQuery, StudySummary};
 use domain::{ClinicId, Scope};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
@@ -137,6 +138,34 @@ pub async fn search(
 }
 
 /// One study in scope with its series and instances.
+/// Where each of `instances` was sent or is queued, by instance id.
+async fn forward_marks(
+    db: &impl ConnectionTrait,
+    instances: Vec<i64>,
+) -> Result<HashMap<i64, Vec<ForwardMark>>, RepoError> {
+    use super::routing_entities::{destination, forward_job};
+    let names: HashMap<i64, String> = destination::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d.name))
+        .collect();
+    let mut out: HashMap<i64, Vec<ForwardMark>> = HashMap::new();
+    for j in forward_job::Entity::find()
+        .filter(forward_job::Column::InstanceId.is_in(instances))
+        .order_by_asc(forward_job::Column::Id)
+        .all(db)
+        .await?
+    {
+        out.entry(j.instance_id).or_default().push(ForwardMark {
+            destination: names.get(&j.destination_id).cloned().unwrap_or_default(),
+            state: j.state,
+            done_at: j.done_at,
+        });
+    }
+    Ok(out)
+}
+
 pub async fn get(
     db: &impl ConnectionTrait,
     scope: &Scope,
@@ -157,13 +186,16 @@ pub async fn get(
         .await?;
     let series_ids: Vec<i64> = series_rows.iter().map(|r| r.id).collect();
     let mut by_series: HashMap<i64, Vec<InstanceRow>> = HashMap::new();
-    for i in instance::Entity::find()
+    let instances = instance::Entity::find()
         .filter(instance::Column::SeriesId.is_in(series_ids))
         .order_by_asc(instance::Column::Id)
         .all(db)
-        .await?
-    {
+        .await?;
+    let mut marks = forward_marks(db, instances.iter().map(|i| i.id).collect()).await?;
+    for i in instances {
         by_series.entry(i.series_id).or_default().push(InstanceRow {
+            released: i.purged_at.is_some(),
+            forwards: marks.remove(&i.id).unwrap_or_default(),
             sop_instance_uid: i.sop_instance_uid,
             number: i.instance_number,
             sop_class_uid: i.sop_class_uid,

@@ -18,6 +18,10 @@ use domain::{
 mod network;
 pub mod routing;
 
+use domain::destination::{DestinationInput, DestinationView};
+use domain::routing::{Rule, StudySample};
+use domain::transfers::{QueueAction, RuleAction, RuleView, Transfers};
+
 pub struct AppBackend {
     state: AppState,
 }
@@ -237,5 +241,62 @@ impl Backend for AppBackend {
     async fn study(&self, user: &SessionUser, id: i64) -> Result<StudyDetail, ApiError> {
         require(user, Permission::ViewStudies)?;
         Ok(crate::db::studies::get(&self.state.db, &user.scope(), id).await?)
+    }
+
+    async fn transfers(&self, user: &SessionUser) -> Result<Transfers, ApiError> {
+        routing::overview(&self.state, user).await
+    }
+    async fn queue_action(&self, user: &SessionUser, action: QueueAction) -> Result<u64, ApiError> {
+        routing::queue_action(&self.state, user, action).await
+    }
+    async fn destinations(&self, user: &SessionUser) -> Result<Vec<DestinationView>, ApiError> {
+        routing::destinations(&self.state, user).await
+    }
+    async fn save_destination(
+        &self,
+        user: &SessionUser,
+        id: Option<i64>,
+        input: DestinationInput,
+    ) -> Result<DestinationView, ApiError> {
+        routing::save_destination(&self.state, user, id, input).await
+    }
+    async fn record_pia(
+        &self,
+        user: &SessionUser,
+        id: i64,
+        reference: &str,
+    ) -> Result<u64, ApiError> {
+        routing::record_pia(&self.state, user, id, reference).await
+    }
+    async fn rules(&self, user: &SessionUser) -> Result<Vec<RuleView>, ApiError> {
+        routing::rules(&self.state, user).await
+    }
+    async fn save_rule(
+        &self,
+        user: &SessionUser,
+        id: Option<i64>,
+        clinic: Option<i64>,
+        rule: Rule,
+    ) -> Result<RuleView, ApiError> {
+        routing::save_rule(&self.state, user, id, routing::RuleInput { clinic, rule }).await
+    }
+    async fn rule_action(
+        &self,
+        user: &SessionUser,
+        id: i64,
+        action: RuleAction,
+    ) -> Result<(), ApiError> {
+        match action {
+            RuleAction::Delete => routing::delete_rule(&self.state, user, id).await,
+            RuleAction::Up => routing::shift_rule(&self.state, user, id, true).await,
+            RuleAction::Down => routing::shift_rule(&self.state, user, id, false).await,
+        }
+    }
+    async fn preview_samples(
+        &self,
+        user: &SessionUser,
+        clinic: Option<i64>,
+    ) -> Result<Vec<(i64, Vec<StudySample>)>, ApiError> {
+        routing::samples(&self.state, user, clinic).await
     }
 }

@@ -9,9 +9,10 @@ use crate::state::AppState;
 use app::api::ApiError;
 use domain::destination::{DestinationInput, DestinationView};
 use domain::routing::{
-    Compiled, PiaRecord, PreviewRow, Rule, RuleSet, preview, residency_check, validate,
+    Compiled, Draft, PiaRecord, Placed, PreviewRow, Rule, StudySample, layered_with, preview,
+    residency_check, validate,
 };
-use domain::transfers::{DestinationQueue, Transfers};
+use domain::transfers::{DestinationQueue, QueueAction, Transfers};
 use domain::views::SessionUser;
 use domain::{ClinicId, Permission};
 use serde::{Deserialize, Serialize};
@@ -178,39 +179,26 @@ pub async fn preview_rule(
 ) -> Result<Vec<PreviewRow>, ApiError> {
     require(user)?;
     let stored = rules::list(&state.db).await?;
-    let list_of = |clinic: Option<i64>, draft: Option<&Rule>| -> Vec<Rule> {
-        let mut out: Vec<Rule> = Vec::new();
-        let mut replaced = false;
-        for r in stored.iter().filter(|r| r.clinic.map(|c| c.0) == clinic) {
-            match (draft, input.replaces) {
-                (Some(d), Some(id)) if id == r.id => {
-                    out.push(d.clone());
-                    replaced = true;
-                }
-                _ => out.push(r.rule.clone()),
-            }
-        }
-        if let (Some(d), false) = (draft, replaced) {
-            out.push(d.clone());
-        }
-        out
+    let placed: Vec<Placed<'_>> = stored
+        .iter()
+        .map(|r| Placed {
+            id: r.id,
+            clinic: r.clinic.map(|c| c.0),
+            rule: &r.rule,
+        })
+        .collect();
+    let draft = Draft {
+        rule: &input.rule,
+        clinic: input.clinic,
+        replaces: input.replaces,
     };
-    let samples = rules::samples(
-        &state.db,
-        input.clinic.map(ClinicId),
-        input.studies.min(500),
-    )
-    .await?;
+    let limit = input.studies.min(500);
+    let samples = rules::samples(&state.db, input.clinic.map(ClinicId), limit).await?;
     let mut rows = Vec::new();
     for (clinic, group) in samples {
-        let layered = |draft: Option<&Rule>| {
-            let (c, g) = match input.clinic {
-                Some(_) => (list_of(Some(clinic), draft), list_of(None, None)),
-                None => (list_of(Some(clinic), None), list_of(None, draft)),
-            };
-            Compiled::from(&RuleSet::layered(&c, &g))
-        };
-        rows.extend(preview(&layered(None), &layered(Some(&input.rule)), &group));
+        let now = Compiled::from(&layered_with(&placed, clinic, None));
+        let then = Compiled::from(&layered_with(&placed, clinic, Some(draft)));
+        rows.extend(preview(&now, &then, &group));
     }
     Ok(rows)
 }
@@ -246,6 +234,32 @@ pub async fn retry(
     let n = transfers::retry(&state.db, job, destination).await?;
     state.wake.notify_one();
     Ok(n)
+}
+
+/// One operator action on the queue or a destination; returns how many jobs it touched.
+pub async fn queue_action(
+    state: &AppState,
+    user: &SessionUser,
+    action: QueueAction,
+) -> Result<u64, ApiError> {
+    match action {
+        QueueAction::Retry(job) => retry(state, user, Some(job), None).await,
+        QueueAction::RetryDead(dest) => retry(state, user, None, Some(dest)).await,
+        QueueAction::Cancel(job) => cancel(state, user, job).await.map(|()| 1),
+        QueueAction::Pause(dest) => pause(state, user, dest, true).await.map(|()| 0),
+        QueueAction::Resume(dest) => pause(state, user, dest, false).await.map(|()| 0),
+    }
+}
+
+/// The routing facts of the last received studies (of `clinic`, or all), for previews run in
+/// the browser.
+pub async fn samples(
+    state: &AppState,
+    user: &SessionUser,
+    clinic: Option<i64>,
+) -> Result<Vec<(i64, Vec<StudySample>)>, ApiError> {
+    require(user)?;
+    Ok(rules::samples(&state.db, clinic.map(ClinicId), 50).await?)
 }
 
 pub async fn cancel(state: &AppState, user: &SessionUser, job: i64) -> Result<(), ApiError> {

@@ -1,5 +1,6 @@
 //! Passerelle's web UI: the HTML shell, the routes and the pages (SSR on the server, hydrated in
 //! the browser). Server functions are in `api`; the services behind them are the server's.
+#![recursion_limit = "256"]
 
 pub mod api;
 #[cfg(feature = "ssr")]

@@ -1,4 +1,4 @@
-//! The command line: `passerelle serve | migrate | user add | …` (clap).
+//! The command line: `passerelle serve | migrate | user add | config export | …` (clap).
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -38,6 +38,31 @@ pub enum Command {
     User {
         #[command(subcommand)]
         action: UserAction,
+    },
+    /// Export or import the network and routing configuration as one TOML file.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Write local AE titles, remote nodes, destinations and routing rules as TOML (secrets are
+    /// named by environment variable, never written).
+    Export {
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Make the stored configuration match FILE (items absent from it are removed), in one
+    /// transaction. Exit code 65 when the file is invalid; nothing is changed then.
+    Import {
+        /// The TOML file (as written by `config export`).
+        file: PathBuf,
+        /// Only show what would be added, changed and removed.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 

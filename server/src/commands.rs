@@ -1,14 +1,16 @@
-//! What each CLI command does: serve, migrate (up / down / status), user add.
+//! What each CLI command does: serve, migrate (up / down / status), user add, config export /
+//! import (the logic of the latter lives in `crate::netconfig`).
 
 use crate::auth::{DbSessionStore, password};
 use crate::bootstrap;
-use crate::cli::{EchoArgs, GenerateArgs, MigrateAction, UserAdd};
+use crate::cli::{ConfigAction, EchoArgs, GenerateArgs, MigrateAction, UserAdd};
 use crate::config::Config;
 use crate::db::users::UserWrite;
 use crate::db::{self, clinics, users};
 use crate::dimse::scu::{self, Peer};
 use crate::dimse::{DedicatedPorts, DicomListener, ScpConfig};
 use crate::ingest::Ingest;
+use crate::netconfig::{self, ImportOptions, NetConfigError};
 use crate::queue::Forwarder;
 use crate::state::AppState;
 use crate::storage::Spool;
@@ -256,6 +258,41 @@ pub async fn user_add(cfg: Config, args: UserAdd) -> anyhow::Result<()> {
     println!("created user {} ({})", user.username, user.role);
     if generated {
         println!("password: {} (shown once)", password.expose());
+    }
+    Ok(())
+}
+
+/// `config export` / `config import`. Errors of the file are `NetConfigError`s (exit code 65).
+pub async fn config(cfg: Config, action: ConfigAction) -> anyhow::Result<()> {
+    let db = open_db(&cfg).await?;
+    db::migrate_up(&db).await.context("applying migrations")?;
+    match action {
+        ConfigAction::Export { out: None } => print!("{}", netconfig::export(&db).await?),
+        ConfigAction::Export { out: Some(path) } => {
+            let text = netconfig::export(&db).await?;
+            std::fs::write(&path, text).with_context(|| format!("--out {}", path.display()))?;
+            eprintln!("configuration written to {}", path.display());
+        }
+        ConfigAction::Import { file, dry_run } => {
+            let text = std::fs::read_to_string(&file).map_err(|source| NetConfigError::Read {
+                path: file.display().to_string(),
+                source,
+            })?;
+            let env = |name: &str| std::env::var(name).ok();
+            let reserved_ports = vec![cfg.dicom.listen.port(), cfg.server.http_addr.port()];
+            let opts = ImportOptions {
+                dry_run,
+                reserved_ports,
+                env: &env,
+            };
+            let plan = netconfig::import(&db, &text, &opts).await?;
+            println!("{plan}");
+            if dry_run {
+                println!("dry run: nothing was changed");
+            } else if !plan.is_empty() {
+                println!("applied (running servers pick it up within 30 seconds)");
+            }
+        }
     }
     Ok(())
 }

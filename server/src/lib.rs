@@ -11,6 +11,7 @@ pub mod db;
 pub mod dimse;
 pub mod http;
 pub mod ingest;
+pub mod netconfig;
 pub mod queue;
 pub mod routing;
 pub mod services;

@@ -3,6 +3,7 @@
 use clap::Parser;
 use server::cli::{Cli, Command, UserAction};
 use server::commands;
+use server::netconfig::NetConfigError;
 use server::config::Config;
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
@@ -43,13 +44,18 @@ fn main() -> ExitCode {
             Command::User {
                 action: UserAction::Add(args),
             } => commands::user_add(cfg, args).await,
+            Command::Config { action } => commands::config(cfg, action).await,
         }
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            // EX_DATAERR / EX_NOINPUT for a bad configuration file.
+            match e.downcast_ref::<NetConfigError>() {
+                Some(n) => ExitCode::from(n.exit_code()),
+                None => ExitCode::FAILURE,
+            }
         }
     }
 }

@@ -78,6 +78,7 @@ pub enum Rt {
     BadJson,
     Study,
     RuleValid,
+    WhenMatched,
 }
 
 fn pair(m: Rt) -> (&'static str, &'static str) {
@@ -193,6 +194,7 @@ fn pair(m: Rt) -> (&'static str, &'static str) {
         ),
         Study => ("Study", "Étude"),
         RuleValid => ("The rule is valid.", "La règle est valide."),
+        WhenMatched => ("When it matches", "Si elle s'applique"),
     }
 }
 

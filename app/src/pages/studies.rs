@@ -2,8 +2,9 @@
 //! its series and instances.
 
 use crate::api::{ApiError, get_study, list_clinics, search_studies};
-use crate::i18n::{I18n, Msg, use_i18n};
-use crate::widgets::{ErrorMsg, Loading, clinic_code};
+use crate::i18n::{I18n, Msg, Rt, use_i18n};
+use crate::widgets::{ErrorMsg, Loading, clinic_code, utc_minute};
+use domain::transfers::ForwardMark;
 use domain::views::{ClinicView, SeriesDetail, StudyPage, StudyQuery, StudySummary};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -133,6 +134,26 @@ pub fn StudiesPage() -> impl IntoView {
     }
 }
 
+/// Where an instance went: destination, state and confirmation time (UTC).
+fn forwards(i18n: I18n, marks: &[ForwardMark], released: bool) -> impl IntoView + use<> {
+    let items = marks
+        .iter()
+        .map(|m| {
+            let state = match m.state.as_str() {
+                "done" => Rt::Done,
+                "dead" => Rt::Dead,
+                "held" => Rt::Held,
+                "in_flight" => Rt::InFlight,
+                _ => Rt::Queued,
+            };
+            let when = m.done_at.map(utc_minute).unwrap_or_default();
+            let class = if state == Rt::Done { "ok" } else if matches!(state, Rt::Dead | Rt::Held) { "bad" } else { "" };
+            view! { <div><b>{m.destination.clone()}</b> " " <span class=class>{move || i18n.r(state)}</span> " " <small>{when}</small></div> }
+        })
+        .collect_view();
+    view! { {items} {released.then(|| view! { <small class="muted">{move || i18n.r(Rt::Released)}</small> })} }
+}
+
 fn series_block(i18n: I18n, s: SeriesDetail) -> impl IntoView {
     let rows = s
         .instances
@@ -145,6 +166,7 @@ fn series_block(i18n: I18n, s: SeriesDetail) -> impl IntoView {
                     <td class="uid">{i.transfer_syntax}</td>
                     <td class="num">{format!("{:.1} KiB", i.size as f64 / 1024.0)}</td>
                     <td>{i.calling_ae}</td>
+                    <td class="forwards">{forwards(i18n, &i.forwards, i.released)}</td>
                 </tr>
             }
         })
@@ -158,6 +180,7 @@ fn series_block(i18n: I18n, s: SeriesDetail) -> impl IntoView {
                     <th>{move || i18n.t(Msg::TransferSyntax)}</th>
                     <th>{move || i18n.t(Msg::Size)}</th>
                     <th>{move || i18n.t(Msg::Source)}</th>
+                    <th>{move || i18n.r(Rt::SentTo)}</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>

@@ -236,7 +236,7 @@ pub async fn samples(
     clinic: Option<ClinicId>,
     limit: u64,
 ) -> Result<Vec<(i64, Vec<StudySample>)>, RepoError> {
-    use super::index_entities::{series, study};
+    use super::index_entities::{patient, series, study};
     use sea_orm::QuerySelect;
     let mut q = study::Entity::find()
         .order_by_desc(study::Column::ReceivedAt)
@@ -251,6 +251,14 @@ pub async fn samples(
         .filter(series::Column::StudyId.is_in(ids))
         .all(db)
         .await?;
+    let patient_ids: Vec<i64> = studies.iter().map(|s| s.patient_id).collect();
+    let patients: HashMap<i64, String> = patient::Entity::find()
+        .filter(patient::Column::Id.is_in(patient_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
     let mut out: Vec<(i64, Vec<StudySample>)> = Vec::new();
     for s in studies {
         let facts: Vec<Facts> = all_series
@@ -258,11 +266,30 @@ pub async fn samples(
             .filter(|x| x.study_id == s.id)
             .filter_map(|x| serde_json::from_str(&x.route_facts).ok())
             .collect();
+        let patient = patients.get(&s.patient_id).map_or("", String::as_str);
+        let date = match s.study_date.len() {
+            8 => format!(
+                "{}-{}-{}",
+                &s.study_date[..4],
+                &s.study_date[4..6],
+                &s.study_date[6..]
+            ),
+            _ => s.study_date.clone(),
+        };
+        let parts = [
+            patient.replace('^', " "),
+            date,
+            s.modalities.replace('\\', ", "),
+            s.description.clone(),
+        ];
         let sample = StudySample {
             study_uid: s.study_uid.clone(),
-            label: format!("{} {} {}", s.study_date, s.modalities, s.description)
-                .trim()
-                .to_owned(),
+            label: parts
+                .iter()
+                .filter(|p| !p.trim().is_empty())
+                .map(|p| p.trim())
+                .collect::<Vec<_>>()
+                .join(" · "),
             facts,
         };
         match out.iter_mut().find(|(c, _)| *c == s.clinic_id) {

@@ -111,7 +111,7 @@ fn rule_rows(
         <table class="grid" id="rules">
             <thead><tr>
                 <th>{move || i18n.r(Rt::AppliesTo)}</th><th>{move || i18n.t(Msg::Name)}</th>
-                <th>{move || i18n.r(Rt::Destinations)}</th><th>{move || i18n.t(Msg::Actions)}</th><th></th>
+                <th>{move || i18n.r(Rt::Destinations)}</th><th>{move || i18n.r(Rt::WhenMatched)}</th><th>{move || i18n.t(Msg::Actions)}</th>
             </tr></thead>
             <tbody>{rows}</tbody>
         </table>

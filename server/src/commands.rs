@@ -264,35 +264,47 @@ pub async fn user_add(cfg: Config, args: UserAdd) -> anyhow::Result<()> {
 
 /// `config export` / `config import`. Errors of the file are `NetConfigError`s (exit code 65).
 pub async fn config(cfg: Config, action: ConfigAction) -> anyhow::Result<()> {
+    match action {
+        ConfigAction::Export { out } => config_export(cfg, out).await,
+        ConfigAction::Import { file, dry_run } => {
+            let text = std::fs::read_to_string(&file).map_err(|error| NetConfigError::Read {
+                path: file.display().to_string(),
+                error,
+            })?;
+            config_import(cfg, &text, dry_run).await
+        }
+    }
+}
+
+async fn config_export(cfg: Config, out: Option<std::path::PathBuf>) -> anyhow::Result<()> {
     let db = open_db(&cfg).await?;
     db::migrate_up(&db).await.context("applying migrations")?;
-    match action {
-        ConfigAction::Export { out: None } => print!("{}", netconfig::export(&db).await?),
-        ConfigAction::Export { out: Some(path) } => {
-            let text = netconfig::export(&db).await?;
+    let text = netconfig::export(&db).await?;
+    match out {
+        None => print!("{text}"),
+        Some(path) => {
             std::fs::write(&path, text).with_context(|| format!("--out {}", path.display()))?;
             eprintln!("configuration written to {}", path.display());
         }
-        ConfigAction::Import { file, dry_run } => {
-            let text = std::fs::read_to_string(&file).map_err(|source| NetConfigError::Read {
-                path: file.display().to_string(),
-                source,
-            })?;
-            let env = |name: &str| std::env::var(name).ok();
-            let reserved_ports = vec![cfg.dicom.listen.port(), cfg.server.http_addr.port()];
-            let opts = ImportOptions {
-                dry_run,
-                reserved_ports,
-                env: &env,
-            };
-            let plan = netconfig::import(&db, &text, &opts).await?;
-            println!("{plan}");
-            if dry_run {
-                println!("dry run: nothing was changed");
-            } else if !plan.is_empty() {
-                println!("applied (running servers pick it up within 30 seconds)");
-            }
-        }
+    }
+    Ok(())
+}
+
+async fn config_import(cfg: Config, text: &str, dry_run: bool) -> anyhow::Result<()> {
+    let db = open_db(&cfg).await?;
+    db::migrate_up(&db).await.context("applying migrations")?;
+    let env = |name: &str| std::env::var(name).ok();
+    let opts = ImportOptions {
+        dry_run,
+        reserved_ports: vec![cfg.dicom.listen.port(), cfg.server.http_addr.port()],
+        env: &env,
+    };
+    let plan = netconfig::import(&db, text, &opts).await?;
+    println!("{plan}");
+    if dry_run {
+        println!("dry run: nothing was changed");
+    } else if !plan.is_empty() {
+        println!("applied (running servers pick it up within 30 seconds)");
     }
     Ok(())
 }

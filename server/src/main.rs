@@ -3,8 +3,8 @@
 use clap::Parser;
 use server::cli::{Cli, Command, UserAction};
 use server::commands;
-use server::netconfig::NetConfigError;
 use server::config::Config;
+use server::netconfig::NetConfigError;
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
@@ -13,10 +13,19 @@ const EXIT_CONFIG: u8 = 78;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // `config export` writes the file on standard output: logs go to standard error there.
+    let logs_to_stderr = matches!(cli.command, Command::Config { .. });
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
+        .with_writer(move || -> Box<dyn std::io::Write> {
+            if logs_to_stderr {
+                Box::new(std::io::stderr())
+            } else {
+                Box::new(std::io::stdout())
+            }
+        })
         .init();
     let mut cfg = match Config::load(cli.config.as_deref()) {
         Ok(c) => c,

@@ -364,3 +364,62 @@ async fn residency_guard_holds_until_an_assessment_is_recorded() {
         r.t.finish().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stow_retries_only_the_instances_the_peer_did_not_store() {
+    let vna = orthanc();
+    let r = rig(Kind::Sqlite, ConflictPolicy::KeepBoth).await;
+    let db = &r.t.db;
+    let d = destination(
+        db,
+        "vna",
+        Reach::Stow {
+            url: vna.stow_url(),
+            port: vna.http,
+        },
+        Jurisdiction::Quebec,
+        quick_retry(),
+        10,
+    )
+    .await;
+    route_all(db, &["vna"]).await;
+    r.router.reload(db).await.expect("router");
+    let files = files(&r, 2, 2);
+    send(&r, &files).await;
+    // Put the second study's jobs in the first study's request: Orthanc stores the first
+    // study's instances and lists the others in the Failed SOP Sequence (0110, study mismatch).
+    let js = jobs_of(&r, d).await;
+    let first = js[0].study_uid.clone();
+    job::Entity::update_many()
+        .col_expr(
+            job::Column::StudyUid,
+            sea_orm::sea_query::Expr::value(first.clone()),
+        )
+        .filter(job::Column::DestinationId.eq(d))
+        .exec(db)
+        .await
+        .expect("update");
+    let fwd = start_forwarder(&r).await;
+    let end = Instant::now() + Duration::from_secs(30);
+    loop {
+        let js = jobs_of(&r, d).await;
+        let done: Vec<_> = js.iter().filter(|j| j.state == "done").collect();
+        let other: Vec<_> = js.iter().filter(|j| j.state != "done").collect();
+        if done.len() == 2 && other.len() == 2 && other.iter().all(|j| j.attempts >= 2) {
+            assert!(
+                done.iter().all(|j| j.attempts == 1),
+                "stored ones were sent once: {js:?}"
+            );
+            assert!(
+                other.iter().all(|j| j.last_status == Some(0x0110)),
+                "{js:?}"
+            );
+            break;
+        }
+        assert!(Instant::now() < end, "{js:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    fwd.abort();
+    assert_eq!(vna.count().await, 2);
+    r.t.finish().await;
+}

@@ -5,7 +5,7 @@ use super::NetConfigError;
 use crate::db::entities::{clinic, local_ae, remote_node, remote_node_clinic};
 use crate::db::routing_entities::{destination, forward_job, routing_rule};
 use domain::routing::Rule;
-use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 
 /// A stored rule and its decoded definition.

@@ -1,5 +1,5 @@
-//! Export: the stored configuration as a [`ConfigFile`] and as TOML text. Secrets are replaced
-//! by the name of the environment variable an import reads them from.
+//! Export: the stored configuration as a [`ConfigFile`] (written out by `render.rs`). Secrets
+//! are replaced by the name of the environment variable an import reads them from.
 
 use super::current::Current;
 use super::{
@@ -9,16 +9,6 @@ use super::{
 use crate::db::entities::{local_ae, remote_node};
 use crate::db::routing_entities::destination;
 use std::collections::HashSet;
-
-const HEADER: &str = "\
-# Passerelle network and routing configuration (passerelle config export).
-# Import with `passerelle config import FILE [--dry-run]`: the file is the desired state;
-# local AE titles, nodes, destinations and rules absent from it are removed.
-# Clinics are referenced by code and never created. Secrets are never written here:
-# `secret_env` names the environment variable holding a destination's secret (when it is
-# unset at import, the stored secret is kept). `recorded_at` is in Unix seconds.
-
-";
 
 /// `PASSERELLE_SECRET_` and the destination name in upper snake case, accents folded
 /// (`VNA Montréal` → `PASSERELLE_SECRET_VNA_MONTREAL`).
@@ -91,11 +81,6 @@ pub fn to_file(cur: &Current) -> Result<ConfigFile, NetConfigError> {
             })
             .collect(),
     })
-}
-
-/// The file model as TOML, after a commented header.
-pub fn render(file: &ConfigFile) -> Result<String, NetConfigError> {
-    Ok(format!("{HEADER}{}", toml::to_string(file)?))
 }
 
 fn local_ae(cur: &Current, a: &local_ae::Model) -> LocalAeEntry {

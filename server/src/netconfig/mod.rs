@@ -18,6 +18,7 @@ mod desired;
 mod diff;
 mod diff_rules;
 mod export;
+mod render;
 mod validate;
 
 pub use diff::{Change, ChangeKind, Plan, Section};
@@ -35,24 +36,40 @@ pub const FORMAT_VERSION: u32 = 1;
 pub const CHANGED_BY: &str = "config import";
 
 /// Errors of export and import. [`NetConfigError::exit_code`] maps them to sysexits codes.
+///
+/// The causes are part of each message (not chained as `source`), so `{:#}` prints them once.
 #[derive(Debug, thiserror::Error)]
 pub enum NetConfigError {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("cannot read {path}: {error}")]
+    Read { path: String, error: std::io::Error },
     #[error("the file is not a valid configuration file: {0}")]
-    Syntax(#[from] toml::de::Error),
+    Syntax(toml::de::Error),
     #[error("{}", problems_text(.0))]
     Invalid(Vec<String>),
     #[error("cannot write the configuration as TOML: {0}")]
-    Render(#[from] toml::ser::Error),
+    Render(toml::ser::Error),
     #[error("the stored configuration is unreadable: {0}")]
     Stored(String),
     #[error("database error (nothing was changed): {0}")]
-    Db(#[from] DbErr),
+    Db(DbErr),
+}
+
+impl From<toml::de::Error> for NetConfigError {
+    fn from(e: toml::de::Error) -> Self {
+        Self::Syntax(e)
+    }
+}
+
+impl From<toml::ser::Error> for NetConfigError {
+    fn from(e: toml::ser::Error) -> Self {
+        Self::Render(e)
+    }
+}
+
+impl From<DbErr> for NetConfigError {
+    fn from(e: DbErr) -> Self {
+        Self::Db(e)
+    }
 }
 
 fn problems_text(problems: &[String]) -> String {
@@ -269,7 +286,12 @@ pub struct ImportOptions<'a> {
 /// The stored configuration, as the text of a file.
 pub async fn export(db: &DatabaseConnection) -> Result<String, NetConfigError> {
     let current = current::Current::load(db).await?;
-    export::render(&export::to_file(&current)?)
+    render::render(&export::to_file(&current)?)
+}
+
+/// A file model as TOML text, as `export` writes it.
+pub fn to_toml(file: &ConfigFile) -> Result<String, NetConfigError> {
+    render::render(file)
 }
 
 /// Parses `text` (no database access).

@@ -1,15 +1,16 @@
 //! Forwarding by STOW-RS (PS3.18 §10.5): the claimed instances of one study in one
-//! multipart/related POST to `{base}/studies/{study}`. A 202 answer lists the failed instances
-//! (Failed SOP Sequence, 0008,1198); only those are retried.
+//! multipart/related POST to `{base}/studies/{study}`. An instance counts as stored only when
+//! the answer lists it in the Referenced SOP Sequence (0008,1199); those in the Failed SOP
+//! Sequence (0008,1198), and those the answer does not mention, are retried alone.
 
 use super::{Item, Sent};
 use dicom_dictionary_std::tags;
+use dicom_json::DicomJson;
 use dicom_object::InMemDicomObject;
-use dicom_web::{DicomWebClient, DicomWebError};
 use domain::forward::{Verdict, classify_dimse, classify_http};
-use std::collections::HashMap;
+use multipart_rs::MultipartWriter;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
-use tokio::time::timeout;
 
 /// How to reach a STOW-RS service.
 #[derive(Clone, Debug)]
@@ -36,72 +37,116 @@ impl std::fmt::Debug for StowAuth {
     }
 }
 
-fn client(t: &StowTarget) -> DicomWebClient {
-    let mut c = DicomWebClient::with_single_url(t.base_url.trim_end_matches('/'));
-    match &t.auth {
-        StowAuth::None => {}
-        StowAuth::Basic { user, password } => {
-            c.set_basic_auth(user, password);
-        }
-        StowAuth::Bearer(token) => {
-            c.set_bearer_token(token);
+/// One HTTP client for every STOW-RS request (connection reuse); timeouts are per request.
+fn client() -> &'static reqwest::Client {
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    CLIENT.get_or_init(reqwest::Client::new)
+}
+
+/// The multipart/related body (PS3.18 §10.5.1.2): one application/dicom part per file.
+async fn body(items: &[Item], out: &mut [Option<Sent>]) -> (String, Vec<u8>) {
+    let mut w = MultipartWriter::new();
+    for (n, item) in items.iter().enumerate() {
+        match tokio::fs::read(&item.path).await {
+            Ok(b) => {
+                if let Err(e) = w.add(&b[..], "Content-Type: application/dicom") {
+                    out[n] = Some(Sent::permanent(None, format!("cannot encode: {e}")));
+                }
+            }
+            Err(e) => out[n] = Some(Sent::permanent(None, format!("spool file unreadable: {e}"))),
         }
     }
-    c
+    let _ = w.finish();
+    (w.boundary, w.data)
 }
 
 /// Posts `items` (all of `study`) in one request; one outcome per item, in order.
 pub async fn send(target: &StowTarget, study: &str, limit: Duration, items: &[Item]) -> Vec<Sent> {
-    let mut bodies = Vec::with_capacity(items.len());
     let mut out: Vec<Option<Sent>> = vec![None; items.len()];
-    for (n, item) in items.iter().enumerate() {
-        match tokio::fs::read(&item.path).await {
-            Ok(b) => bodies.push(b),
-            Err(e) => out[n] = Some(Sent::permanent(None, format!("spool file unreadable: {e}"))),
-        }
-    }
-    let request = client(target)
-        .store_instances_in_study(study)
-        .with_data(futures_util::stream::iter(bodies));
-    let answer = timeout(limit, request.run()).await;
-    let verdict = match answer {
-        Err(_) => Err(Sent::transient(
-            None,
-            "no STOW-RS answer within the timeout",
-        )),
-        Ok(Err(e)) => Err(http_failure(e)),
-        Ok(Ok(ds)) => Ok(failed_instances(&ds)),
+    let (boundary, data) = body(items, &mut out).await;
+    let url = format!("{}/studies/{study}", target.base_url.trim_end_matches('/'));
+    let mut rq = client()
+        .post(url)
+        .timeout(limit)
+        .header(
+            "Content-Type",
+            format!("multipart/related; type=\"application/dicom\"; boundary={boundary}"),
+        )
+        .header("Accept", "application/dicom+json")
+        .body(data);
+    rq = match &target.auth {
+        StowAuth::None => rq,
+        StowAuth::Basic { user, password } => rq.basic_auth(user, Some(password)),
+        StowAuth::Bearer(token) => rq.bearer_auth(token),
     };
+    let verdict = answer(rq.send().await).await;
     items
         .iter()
         .zip(out.iter_mut())
-        .map(|(item, slot)| {
-            if let Some(s) = slot.take() {
-                return s;
-            }
-            match &verdict {
-                Err(s) => s.clone(),
-                Ok(failed) => match failed.get(&item.sop_instance) {
-                    None => Sent::Ok(None),
-                    Some(reason) => stow_failure(*reason),
-                },
-            }
+        .map(|(item, slot)| match (slot.take(), &verdict) {
+            (Some(s), _) => s,
+            (None, Err(s)) => s.clone(),
+            (None, Ok((stored, failed))) => match failed.get(&item.sop_instance) {
+                Some(reason) => stow_failure(*reason),
+                None if stored.contains(&item.sop_instance) => Sent::Ok(None),
+                None => Sent::transient(None, "not confirmed by the STOW-RS answer"),
+            },
         })
         .collect()
 }
 
-fn http_failure(e: DicomWebError) -> Sent {
-    match &e {
-        DicomWebError::HttpStatusFailure { status_code } => {
-            let code = status_code.as_u16();
-            let reason = format!("STOW-RS answered HTTP {code}");
-            match classify_http(code) {
-                Verdict::Transient => Sent::transient(None, reason),
-                _ => Sent::permanent(None, reason),
-            }
-        }
-        other => Sent::transient(None, format!("STOW-RS request failed: {other}")),
+type Listed = (HashSet<String>, HashMap<String, u16>);
+
+/// Reads the answer (PS3.18 §10.5.3): 200, 202 and 409 carry a Store Instances Response
+/// Module listing what was stored and what failed (Orthanc answers 409 when some failed and
+/// some were stored, so the lists decide, not the code); other codes classify the whole batch.
+async fn answer(res: Result<reqwest::Response, reqwest::Error>) -> Result<Listed, Sent> {
+    let res = res.map_err(|e| {
+        let what = if e.is_timeout() {
+            "no STOW-RS answer within the timeout".to_owned()
+        } else {
+            format!("STOW-RS request failed: {e}")
+        };
+        Sent::transient(None, what)
+    })?;
+    let code = res.status().as_u16();
+    let reason = format!("STOW-RS answered HTTP {code}");
+    let whole = |code| match classify_http(code) {
+        Verdict::Transient => Sent::transient(None, reason.clone()),
+        _ => Sent::permanent(None, reason.clone()),
+    };
+    if !matches!(code, 200 | 202 | 409) {
+        return Err(whole(code));
     }
+    let text = res
+        .bytes()
+        .await
+        .map_err(|e| Sent::transient(None, format!("STOW-RS answer cut: {e}")))?;
+    match serde_json::from_slice::<DicomJson<InMemDicomObject>>(&text) {
+        Ok(ds) => {
+            let ds = ds.into_inner();
+            Ok((stored_instances(&ds), failed_instances(&ds)))
+        }
+        // No readable response module: success codes confirm nothing, 409 fails them all.
+        Err(_) if code == 409 => Err(whole(code)),
+        Err(_) => Ok((HashSet::new(), HashMap::new())),
+    }
+}
+
+fn uid_of(item: &InMemDicomObject) -> Option<String> {
+    item.element(tags::REFERENCED_SOP_INSTANCE_UID)
+        .ok()
+        .and_then(|e| e.to_str().ok())
+        .map(|s| s.trim_end_matches(['\0', ' ']).to_owned())
+}
+
+/// The Referenced SOP Instance UIDs of the Referenced SOP Sequence: what the peer stored.
+fn stored_instances(ds: &InMemDicomObject) -> HashSet<String> {
+    ds.element(tags::REFERENCED_SOP_SEQUENCE)
+        .ok()
+        .and_then(|e| e.items())
+        .map(|items| items.iter().filter_map(uid_of).collect())
+        .unwrap_or_default()
 }
 
 /// Failure Reason (0008,1197) by Referenced SOP Instance UID, from the Failed SOP Sequence.
@@ -111,17 +156,12 @@ fn failed_instances(ds: &InMemDicomObject) -> HashMap<String, u16> {
         return failed;
     };
     for item in seq.items().into_iter().flatten() {
-        let uid = item
-            .element(tags::REFERENCED_SOP_INSTANCE_UID)
-            .ok()
-            .and_then(|e| e.to_str().ok())
-            .map(|s| s.trim_end_matches(['\0', ' ']).to_owned());
         let reason = item
             .element(tags::FAILURE_REASON)
             .ok()
             .and_then(|e| e.to_int::<u16>().ok())
             .unwrap_or(0x0110);
-        if let Some(uid) = uid {
+        if let Some(uid) = uid_of(item) {
             failed.insert(uid, reason);
         }
     }

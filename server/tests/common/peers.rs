@@ -87,7 +87,14 @@ pub struct Orthanc {
 }
 
 pub fn orthanc() -> Orthanc {
+    orthanc_with(None)
+}
+
+/// Orthanc running a Lua script (e.g. a `ReceivedInstanceFilter` that refuses instances).
+pub fn orthanc_with(lua: Option<&str>) -> Orthanc {
     let dir = tempfile::tempdir().expect("dir");
+    let script = dir.path().join("script.lua");
+    std::fs::write(&script, lua.unwrap_or("")).expect("lua");
     let (dicom, http) = (free_port(), free_port());
     let cfg = serde_json::json!({
         "Name": "test", "StorageDirectory": dir.path().join("db"),
@@ -96,6 +103,7 @@ pub fn orthanc() -> Orthanc {
         "Plugins": ["/usr/share/orthanc/plugins/libOrthancDicomWeb.so"],
         "DicomWeb": { "Enable": true, "Root": "/dicom-web/" },
         "HttpServerEnabled": true, "StorageCompression": false, "LogExportedResources": false,
+        "LuaScripts": [script],
     });
     let path = dir.path().join("orthanc.json");
     std::fs::write(&path, cfg.to_string()).expect("config");

@@ -124,6 +124,8 @@ pub struct ForwardConfig {
     pub poll_ms: u32,
     /// Most instances of one study sent on one association or STOW-RS request.
     pub batch_size: u32,
+    /// How long a partial batch waits for more instances of its study, in milliseconds.
+    pub linger_ms: u32,
     pub retention: Retention,
     pub retention_days: u32,
 }
@@ -134,8 +136,9 @@ impl Default for ForwardConfig {
             workers: true,
             calling_ae: "PASSERELLE".into(),
             lease_seconds: 60,
-            poll_ms: 500,
+            poll_ms: 100,
             batch_size: 32,
+            linger_ms: 300,
             retention: Retention::AfterDays,
             retention_days: 7,
         }

@@ -85,6 +85,36 @@ fn takeable(now: i64) -> Condition {
         )
 }
 
+/// How a worker claims: lease length, batch size, and how long a partial batch may wait for
+/// more instances of its study (while a study arrives, fewer and fuller batches).
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimPolicy {
+    pub lease_ms: i64,
+    pub limit: u64,
+    pub linger_ms: i64,
+}
+
+/// Whether the study's due jobs should wait for more: the oldest became due less than
+/// `linger_ms` ago and the batch is not full yet.
+async fn lingering(
+    db: &impl ConnectionTrait,
+    first: &job::Model,
+    now: i64,
+    p: ClaimPolicy,
+) -> Result<bool, RepoError> {
+    if first.due_at <= now - p.linger_ms {
+        return Ok(false);
+    }
+    use sea_orm::PaginatorTrait;
+    let ready = job::Entity::find()
+        .filter(job::Column::DestinationId.eq(first.destination_id))
+        .filter(job::Column::StudyUid.eq(first.study_uid.as_str()))
+        .filter(takeable(now))
+        .count(db)
+        .await?;
+    Ok(ready < p.limit)
+}
+
 /// Claims up to `limit` takeable jobs of one study for `destination` (the study of the oldest
 /// due job), so they travel on one association or request. Several processes may call this at
 /// once on PostgreSQL: `FOR UPDATE SKIP LOCKED` gives each a disjoint set.
@@ -92,9 +122,9 @@ pub async fn claim(
     db: &sea_orm::DatabaseConnection,
     destination: i64,
     owner: &str,
-    lease_ms: i64,
-    limit: u64,
+    p: ClaimPolicy,
 ) -> Result<Vec<Claimed>, RepoError> {
+    let (lease_ms, limit) = (p.lease_ms, p.limit);
     let now = now_ms();
     let first = job::Entity::find()
         .filter(job::Column::DestinationId.eq(destination))
@@ -106,6 +136,9 @@ pub async fn claim(
     let Some(first) = first else {
         return Ok(Vec::new());
     };
+    if lingering(db, &first, now, p).await? {
+        return Ok(Vec::new());
+    }
     let txn = db.begin().await?;
     let ids = Query::select()
         .column(job::Column::Id)

@@ -7,7 +7,7 @@ pub mod release;
 pub mod stow;
 
 use crate::config::ForwardConfig;
-use crate::db::queue::{self as jobs, Claimed, Finish};
+use crate::db::queue::{self as jobs, ClaimPolicy, Claimed, Finish};
 use crate::db::routing::{self as repo, Target, Via};
 use crate::storage::Spool;
 use domain::forward::RetryPolicy;
@@ -15,8 +15,9 @@ use sea_orm::DatabaseConnection;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{Notify, Semaphore};
+use tracing::Instrument;
 
 /// One instance to send.
 #[derive(Debug, Clone)]
@@ -118,6 +119,8 @@ pub struct Forwarder {
     cfg: ForwardConfig,
     owner: String,
     wake: Arc<Notify>,
+    /// Destinations enabled and not paused, as last read (senders stop when theirs is not).
+    active: std::sync::RwLock<std::collections::HashSet<i64>>,
 }
 
 impl Forwarder {
@@ -134,6 +137,7 @@ impl Forwarder {
             cfg,
             owner,
             wake,
+            active: Default::default(),
         }
     }
 
@@ -146,67 +150,85 @@ impl Forwarder {
     pub async fn run(self: Arc<Self>) {
         let mut slots: HashMap<i64, (u32, Arc<Semaphore>)> = HashMap::new();
         let poll = Duration::from_millis(u64::from(self.cfg.poll_ms));
+        let mut targets: (Vec<Arc<Target>>, Option<Instant>) = (Vec::new(), None);
         loop {
-            match repo::active_targets(&self.db).await {
-                Ok(targets) => {
-                    for t in targets {
-                        let entry = slots.entry(t.id).or_insert_with(|| {
-                            (
-                                t.max_concurrency,
-                                Arc::new(Semaphore::new(t.max_concurrency as usize)),
-                            )
-                        });
-                        if entry.0 != t.max_concurrency {
-                            *entry = (
-                                t.max_concurrency,
-                                Arc::new(Semaphore::new(t.max_concurrency as usize)),
-                            );
+            // Destinations change rarely: read them at most once a second.
+            if targets
+                .1
+                .is_none_or(|at| at.elapsed() > Duration::from_secs(1))
+            {
+                match repo::active_targets(&self.db).await {
+                    Ok(t) => {
+                        if let Ok(mut a) = self.active.write() {
+                            *a = t.iter().map(|t| t.id).collect();
                         }
-                        self.fill(Arc::new(t), entry.1.clone()).await;
+                        targets = (t.into_iter().map(Arc::new).collect(), Some(Instant::now()));
                     }
+                    Err(e) => tracing::warn!(error = %e, "could not load destinations"),
                 }
-                Err(e) => tracing::warn!(error = %e, "could not load destinations"),
+            }
+            for t in &targets.0 {
+                let n = t.max_concurrency;
+                let entry = slots
+                    .entry(t.id)
+                    .or_insert_with(|| (n, Arc::new(Semaphore::new(n as usize))));
+                if entry.0 != n {
+                    *entry = (n, Arc::new(Semaphore::new(n as usize)));
+                }
+                self.fill(t.clone(), entry.1.clone()).await;
             }
             tokio::select! {
-                _ = self.wake.notified() => {}
+                // Instances arrive in bursts: gather the wake-ups of a few tens of milliseconds.
+                _ = self.wake.notified() => tokio::time::sleep(Duration::from_millis(20)).await,
                 _ = tokio::time::sleep(poll) => {}
             }
         }
     }
 
-    /// Claims and starts batches for `t` while it has free slots and due jobs.
+    /// Claims the next batch for `t`, if it is still active and has due work.
+    async fn claim(&self, t: &Target) -> Option<Vec<Claimed>> {
+        if !self.active.read().is_ok_and(|a| a.contains(&t.id)) {
+            return None;
+        }
+        let policy = ClaimPolicy {
+            lease_ms: self.lease_ms(),
+            limit: u64::from(self.cfg.batch_size),
+            linger_ms: i64::from(self.cfg.linger_ms),
+        };
+        match jobs::claim(&self.db, t.id, &self.owner, policy).await {
+            Ok(c) if !c.is_empty() => Some(c),
+            Ok(_) => None,
+            Err(e) => {
+                tracing::warn!(error = %e, destination = %t.name, "could not claim jobs");
+                None
+            }
+        }
+    }
+
+    /// Starts a sender for each free slot of `t` that finds work; a sender keeps its slot and
+    /// claims the next batch as soon as one is sent, until no work is due (or `t` is paused).
     async fn fill(self: &Arc<Self>, t: Arc<Target>, slots: Arc<Semaphore>) {
         while let Ok(permit) = slots.clone().try_acquire_owned() {
-            let claimed = match jobs::claim(
-                &self.db,
-                t.id,
-                &self.owner,
-                self.lease_ms(),
-                u64::from(self.cfg.batch_size),
-            )
-            .await
-            {
-                Ok(c) if !c.is_empty() => c,
-                Ok(_) => return,
-                Err(e) => {
-                    tracing::warn!(error = %e, destination = %t.name, "could not claim jobs");
-                    return;
-                }
+            let Some(first) = self.claim(&t).await else {
+                return;
             };
             let me = self.clone();
             let t = t.clone();
             tokio::spawn(async move {
-                me.batch(&t, claimed).await;
+                let mut next = Some(first);
+                while let Some(claimed) = next {
+                    let span =
+                        tracing::info_span!("forward", destination = %t.name, jobs = claimed.len());
+                    me.batch(&t, claimed).instrument(span).await;
+                    next = me.claim(&t).await;
+                }
                 drop(permit);
-                me.wake.notify_one();
             });
         }
     }
 
     /// Sends one claimed batch and records every outcome.
     async fn batch(&self, t: &Target, claimed: Vec<Claimed>) {
-        let span = tracing::info_span!("forward", destination = %t.name, jobs = claimed.len());
-        let _g = span.enter();
         let items: Vec<Item> = claimed
             .iter()
             .map(|c| Item {

@@ -96,6 +96,7 @@ pub fn forward_config() -> ForwardConfig {
     ForwardConfig {
         lease_seconds: 5,
         poll_ms: 100,
+        linger_ms: 50,
         retention: Retention::Immediately,
         ..ForwardConfig::default()
     }

@@ -16,6 +16,17 @@ pub struct RuleView {
     pub updated_at: i64,
 }
 
+impl RuleView {
+    /// The rule as the draft layering needs it.
+    pub fn placed(&self) -> crate::routing::Placed<'_> {
+        crate::routing::Placed {
+            id: self.id,
+            clinic: self.clinic.map(|c| c.0),
+            rule: &self.rule,
+        }
+    }
+}
+
 /// An operator's action on the queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "action", content = "id")]

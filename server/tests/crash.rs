@@ -3,52 +3,18 @@
 
 mod common;
 
+use common::peers::{Proc, free_port, serve};
 use common::{Kind, TestDb, kinds};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use server::db::index_entities::instance;
 use server::synth::{self, SynthTs};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("port")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
-fn serve(data: &Path, db_url: &str, dicom: u16) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_passerelle"))
-        .args(["serve", "--data-dir"])
-        .arg(data)
-        .env("RUST_LOG", "error")
-        .env("PASSERELLE__DATABASE__URL", db_url)
-        .env("PASSERELLE__DICOM__LISTEN", format!("127.0.0.1:{dicom}"))
-        .env(
-            "PASSERELLE__SERVER__HTTP_ADDR",
-            format!("127.0.0.1:{}", free_port()),
-        )
-        .env(
-            "PASSERELLE__BOOTSTRAP__ADMIN_PASSWORD",
-            "correct horse battery",
-        )
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("passerelle serve");
-    let end = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", dicom)).is_err() {
-        assert!(Instant::now() < end, "passerelle did not listen");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child
-}
+use std::process::{Command, Stdio};
 
 /// Sends `files` with storescu, kills Passerelle with SIGKILL after `kill_after` acknowledged
 /// instances; returns how many storescu saw acknowledged.
-fn send_and_kill(dicom: u16, files: &[PathBuf], server: &mut Child, kill_after: usize) -> usize {
+fn send_and_kill(dicom: u16, files: &[PathBuf], server: &mut Proc, kill_after: usize) -> usize {
     let mut scu = Command::new("storescu")
         .env("TCP_NODELAY", "1")
         .args(["-v", "-aec", "PASSERELLE", "127.0.0.1", &dicom.to_string()])
@@ -63,12 +29,12 @@ fn send_and_kill(dicom: u16, files: &[PathBuf], server: &mut Child, kill_after: 
         if line.contains("Received Store Response (Success)") {
             acked += 1;
             if acked == kill_after {
-                let _ = server.kill(); // SIGKILL
+                let _ = server.0.kill(); // SIGKILL
             }
         }
     }
     let _ = scu.wait();
-    let _ = server.wait();
+    let _ = server.0.wait();
     acked
 }
 
@@ -91,7 +57,7 @@ async fn run(kind: Kind) {
     let dicom = free_port();
     let mut sent = 0;
     for round in 0..3 {
-        let mut server = serve(&data, &t.url, dicom);
+        let mut server = serve(&data, &t.url, dicom, &[]);
         let batch = &files[round * 40..(round + 1) * 40];
         let acked = send_and_kill(dicom, batch, &mut server, 15 + round * 5);
         assert!(acked >= 15, "round {round}: only {acked} acknowledged");
@@ -100,7 +66,7 @@ async fn run(kind: Kind) {
             "round {round}: the kill landed mid-transfer ({acked} acked)"
         );
         sent += acked;
-        let mut server = serve(&data, &t.url, dicom); // restart on the same data
+        let server = serve(&data, &t.url, dicom, &[]); // restart on the same data
         for f in &batch[..acked] {
             let row = instance::Entity::find()
                 .filter(instance::Column::SopInstanceUid.eq(sop_uid(f)))
@@ -113,8 +79,7 @@ async fn run(kind: Kind) {
                 .len();
             assert_eq!(on_disk, row.size as u64, "round {round}: spool file intact");
         }
-        let _ = server.kill();
-        let _ = server.wait();
+        drop(server);
     }
     assert!(sent >= 45);
     t.finish().await;

@@ -14,37 +14,17 @@ use server::db::routing_entities::forward_job as job;
 use server::synth::{self, SynthTs};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 fn serve(data: &Path, db_url: &str, dicom: u16, batch: u32) -> Proc {
-    let child = Command::new(env!("CARGO_BIN_EXE_passerelle"))
-        .args(["serve", "--data-dir"])
-        .arg(data)
-        .env("RUST_LOG", "error")
-        .env("PASSERELLE__DATABASE__URL", db_url)
-        .env("PASSERELLE__DICOM__LISTEN", format!("127.0.0.1:{dicom}"))
-        .env(
-            "PASSERELLE__SERVER__HTTP_ADDR",
-            format!("127.0.0.1:{}", free_port()),
-        )
-        .env(
-            "PASSERELLE__BOOTSTRAP__ADMIN_PASSWORD",
-            "correct horse battery",
-        )
-        .env("PASSERELLE__FORWARD__LEASE_SECONDS", "3")
-        .env("PASSERELLE__FORWARD__POLL_MS", "100")
-        .env("PASSERELLE__FORWARD__BATCH_SIZE", batch.to_string())
-        .env("PASSERELLE__FORWARD__RETENTION", "immediately")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("passerelle serve");
-    let end = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", dicom)).is_err() {
-        assert!(Instant::now() < end, "passerelle did not listen");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Proc(child)
+    let env = [
+        ("PASSERELLE__FORWARD__LEASE_SECONDS", "3".to_owned()),
+        ("PASSERELLE__FORWARD__POLL_MS", "100".to_owned()),
+        ("PASSERELLE__FORWARD__BATCH_SIZE", batch.to_string()),
+        ("PASSERELLE__FORWARD__RETENTION", "immediately".to_owned()),
+    ];
+    peers::serve(data, db_url, dicom, &env)
 }
 
 /// storescu of `files` to `dicom`; returns how many were acknowledged (success).

@@ -1,7 +1,9 @@
 //! Placing a draft rule among the stored ones, so the server and the browser's preview build
 //! the same rule lists: the draft replaces the rule it edits, or goes at the end of its list.
 
+use super::eval::Compiled;
 use super::model::{Rule, RuleSet};
+use super::preview::{PreviewRow, StudySample, preview};
 
 /// A stored rule with its id and list (`clinic: None` is the global list), in order.
 #[derive(Debug, Clone, Copy)]
@@ -44,6 +46,23 @@ pub fn layered_with(stored: &[Placed<'_>], clinic: i64, draft: Option<Draft<'_>>
     let own = list(stored, Some(clinic), draft);
     let global = list(stored, None, draft);
     RuleSet::layered(&own, &global)
+}
+
+/// The preview of a draft on sample studies grouped by clinic: for each, where it went with
+/// the stored rules and where it would go with the draft in place.
+pub fn preview_draft(
+    stored: &[Placed<'_>],
+    draft: Draft<'_>,
+    samples: &[(i64, Vec<StudySample>)],
+) -> Vec<PreviewRow> {
+    samples
+        .iter()
+        .flat_map(|(clinic, group)| {
+            let now = Compiled::from(&layered_with(stored, *clinic, None));
+            let then = Compiled::from(&layered_with(stored, *clinic, Some(draft)));
+            preview(&now, &then, group)
+        })
+        .collect()
 }
 
 #[cfg(test)]

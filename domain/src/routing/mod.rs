@@ -11,7 +11,7 @@ pub mod residency;
 mod text;
 pub mod validate;
 
-pub use draft::{Draft, Placed, layered_with};
+pub use draft::{Draft, Placed, layered_with, preview_draft};
 pub use eval::{Compiled, Route};
 pub use facts::{Facts, Priority, age_years, department};
 pub use model::{Action, Condition, Field, Rule, RuleSet};

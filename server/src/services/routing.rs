@@ -9,8 +9,8 @@ use crate::state::AppState;
 use app::api::ApiError;
 use domain::destination::{DestinationInput, DestinationView};
 use domain::routing::{
-    Compiled, Draft, PiaRecord, Placed, PreviewRow, Rule, StudySample, layered_with, preview,
-    residency_check, validate,
+    Draft, PiaRecord, Placed, PreviewRow, Rule, StudySample, preview_draft, residency_check,
+    validate,
 };
 use domain::transfers::{DestinationQueue, QueueAction, Transfers};
 use domain::views::SessionUser;
@@ -179,14 +179,7 @@ pub async fn preview_rule(
 ) -> Result<Vec<PreviewRow>, ApiError> {
     require(user)?;
     let stored = rules::list(&state.db).await?;
-    let placed: Vec<Placed<'_>> = stored
-        .iter()
-        .map(|r| Placed {
-            id: r.id,
-            clinic: r.clinic.map(|c| c.0),
-            rule: &r.rule,
-        })
-        .collect();
+    let placed: Vec<Placed<'_>> = stored.iter().map(|r| r.placed()).collect();
     let draft = Draft {
         rule: &input.rule,
         clinic: input.clinic,
@@ -194,13 +187,7 @@ pub async fn preview_rule(
     };
     let limit = input.studies.min(500);
     let samples = rules::samples(&state.db, input.clinic.map(ClinicId), limit).await?;
-    let mut rows = Vec::new();
-    for (clinic, group) in samples {
-        let now = Compiled::from(&layered_with(&placed, clinic, None));
-        let then = Compiled::from(&layered_with(&placed, clinic, Some(draft)));
-        rows.extend(preview(&now, &then, &group));
-    }
-    Ok(rows)
+    Ok(preview_draft(&placed, draft, &samples))
 }
 
 pub async fn overview(state: &AppState, user: &SessionUser) -> Result<Transfers, ApiError> {

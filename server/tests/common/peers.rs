@@ -23,6 +23,31 @@ fn wait_port(port: u16, what: &str) {
     }
 }
 
+/// Starts the real `passerelle serve` on `data` and `db_url` with its DICOM listener on `dicom`
+/// and extra `PASSERELLE__…` settings; returns once the DICOM port accepts connections.
+pub fn serve(data: &Path, db_url: &str, dicom: u16, env: &[(&str, String)]) -> Proc {
+    let child = Command::new(env!("CARGO_BIN_EXE_passerelle"))
+        .args(["serve", "--data-dir"])
+        .arg(data)
+        .env("RUST_LOG", "error")
+        .env("PASSERELLE__DATABASE__URL", db_url)
+        .env("PASSERELLE__DICOM__LISTEN", format!("127.0.0.1:{dicom}"))
+        .env(
+            "PASSERELLE__SERVER__HTTP_ADDR",
+            format!("127.0.0.1:{}", free_port()),
+        )
+        .env(
+            "PASSERELLE__BOOTSTRAP__ADMIN_PASSWORD",
+            "correct horse battery",
+        )
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("passerelle serve");
+    wait_port(dicom, "passerelle");
+    Proc(child)
+}
+
 /// A process killed when dropped.
 pub struct Proc(pub Child);
 

@@ -138,35 +138,12 @@ pub fn spool_files(dir: &Path) -> Vec<PathBuf> {
 
 /// A C-STORE-RQ command set (PS3.7 §9.3.1.1) for a CT instance.
 pub fn store_command(sop_instance: &str) -> Vec<u8> {
-    use dicom_core::{DataElement, PrimitiveValue, VR, dicom_value};
-    use dicom_dictionary_std::tags;
-    let obj = dicom_object::InMemDicomObject::command_from_element_iter([
-        DataElement::new(
-            tags::AFFECTED_SOP_CLASS_UID,
-            VR::UI,
-            PrimitiveValue::from(dicom_dictionary_std::uids::CT_IMAGE_STORAGE),
-        ),
-        DataElement::new(tags::COMMAND_FIELD, VR::US, dicom_value!(U16, [0x0001])),
-        DataElement::new(tags::MESSAGE_ID, VR::US, dicom_value!(U16, [1])),
-        DataElement::new(tags::PRIORITY, VR::US, dicom_value!(U16, [0])),
-        DataElement::new(
-            tags::COMMAND_DATA_SET_TYPE,
-            VR::US,
-            dicom_value!(U16, [0x0000]),
-        ),
-        DataElement::new(
-            tags::AFFECTED_SOP_INSTANCE_UID,
-            VR::UI,
-            PrimitiveValue::from(sop_instance),
-        ),
-    ]);
-    let mut out = Vec::new();
-    obj.write_dataset_with_ts(
-        &mut out,
-        &dicom_transfer_syntax_registry::entries::IMPLICIT_VR_LITTLE_ENDIAN.erased(),
+    server::dimse::command::store_request(
+        1,
+        dicom_dictionary_std::uids::CT_IMAGE_STORAGE,
+        sop_instance,
     )
-    .expect("encode");
-    out
+    .expect("encode")
 }
 
 pub fn one_file(r: &Rig, name: &str, n: usize, pixel_bytes: usize) -> PathBuf {

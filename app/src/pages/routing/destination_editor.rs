@@ -2,18 +2,16 @@
 //! a stored secret is never shown back), limits, retry policy, and the Law 25 assessment for a
 //! node outside Quebec. Validated in the browser with the domain types.
 
-use super::{RoutingData, load};
-use crate::api::{ApiError, RecordPia, SaveDestination};
+use super::{RoutingData, editor_page};
+use crate::api::{RecordPia, SaveDestination};
 use crate::i18n::{Msg, Rt, use_i18n};
-use crate::pages::id_param;
-use crate::widgets::{ErrorMsg, Loading, navigate_when};
+use crate::widgets::{ErrorMsg, navigate_when};
 use domain::Jurisdiction;
 use domain::destination::{
     AuthKind, DestinationInput, DestinationName, DestinationView, Transport,
 };
 use domain::forward::RetryPolicy;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 #[derive(Clone, Copy)]
 struct Fields {
@@ -199,22 +197,5 @@ fn DestinationForm(data: RoutingData, id: Option<i64>) -> impl IntoView {
 
 #[component]
 pub fn DestinationEditPage() -> impl IntoView {
-    let params = use_params_map();
-    let data = Resource::new(
-        move || params.read().get("id"),
-        |raw| async move {
-            let id = id_param(raw).map_err(|()| ApiError::NotFound)?;
-            Ok::<_, ApiError>((id, load().await?))
-        },
-    );
-    view! {
-        <Suspense fallback=|| view! { <Loading /> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok((id, d)) => view! { <DestinationForm data=d id /> }.into_any(),
-                    Err(error) => view! { <ErrorMsg error /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    editor_page(|data, id| view! { <DestinationForm data id /> })
 }

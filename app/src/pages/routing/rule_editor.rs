@@ -2,16 +2,14 @@
 //! condition (JSON). Validated live in the browser with the domain validator the server runs,
 //! and previewed on recently received studies with the domain evaluator, before saving.
 
-use super::{RoutingData, load};
-use crate::api::{ApiError, PreviewSamples, SaveRule};
+use super::{RoutingData, editor_page};
+use crate::api::{PreviewSamples, SaveRule};
 use crate::i18n::{I18n, Msg, Rt, rule_error, use_i18n};
-use crate::pages::id_param;
-use crate::widgets::{ErrorMsg, Loading, navigate_when};
+use crate::widgets::{ErrorMsg, navigate_when};
 use domain::routing::{
-    Action, Compiled, Condition, Draft, Placed, PreviewRow, Rule, layered_with, preview, validate,
+    Action, Condition, Draft, Placed, PreviewRow, Rule, preview_draft, validate,
 };
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 #[derive(Clone, Copy)]
 struct Fields {
@@ -121,28 +119,13 @@ fn run_preview(
     rule: &Rule,
     samples: &[(i64, Vec<domain::routing::StudySample>)],
 ) -> Vec<PreviewRow> {
-    let placed: Vec<Placed<'_>> = d
-        .rules
-        .iter()
-        .map(|r| Placed {
-            id: r.id,
-            clinic: r.clinic.map(|c| c.0),
-            rule: &r.rule,
-        })
-        .collect();
+    let placed: Vec<Placed<'_>> = d.rules.iter().map(|r| r.placed()).collect();
     let draft = Draft {
         rule,
         clinic: f.clinic.get_untracked(),
         replaces: f.id,
     };
-    samples
-        .iter()
-        .flat_map(|(clinic, group)| {
-            let now = Compiled::from(&layered_with(&placed, *clinic, None));
-            let then = Compiled::from(&layered_with(&placed, *clinic, Some(draft)));
-            preview(&now, &then, group)
-        })
-        .collect()
+    preview_draft(&placed, draft, samples)
 }
 
 #[component]
@@ -227,22 +210,5 @@ fn RuleForm(data: RoutingData, id: Option<i64>) -> impl IntoView {
 
 #[component]
 pub fn RuleEditPage() -> impl IntoView {
-    let params = use_params_map();
-    let data = Resource::new(
-        move || params.read().get("id"),
-        |raw| async move {
-            let id = id_param(raw).map_err(|()| ApiError::NotFound)?;
-            Ok::<_, ApiError>((id, load().await?))
-        },
-    );
-    view! {
-        <Suspense fallback=|| view! { <Loading /> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok((id, d)) => view! { <RuleForm data=d id /> }.into_any(),
-                    Err(error) => view! { <ErrorMsg error /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    editor_page(|data, id| view! { <RuleForm data id /> })
 }

@@ -306,8 +306,75 @@ async fn a_permanent_refusal_goes_to_dead_letters_after_one_try() {
         );
         // Not confirmed anywhere: the spool keeps the instances.
         assert_eq!(spool_files(&r.spool_dir).len(), files.len());
+        operator_fixes_and_retries(&r, d, &js).await;
         r.t.finish().await;
     }
+}
+
+/// The operator cancels one dead letter, points the destination at a working receiver and
+/// retries the others: they are sent and released; the cancelled one stays in the spool (a
+/// cancellation is not a confirmation), even after a retention sweep.
+async fn operator_fixes_and_retries(r: &Rig, d: i64, dead: &[job::Model]) {
+    use server::db::transfers;
+    let db = &r.t.db;
+    assert!(
+        transfers::cancel(db, dead[0].id, "admin")
+            .await
+            .expect("cancel")
+    );
+    assert!(
+        !transfers::cancel(db, dead[0].id, "admin")
+            .await
+            .expect("again"),
+        "only once"
+    );
+    let working = storescp(&[]);
+    let dest = server::db::routing::get(db, d).await.expect("destination");
+    let node = server::db::network::node(db, &domain::Scope::All, dest.node_id)
+        .await
+        .expect("node");
+    let write = server::db::network::NodeWrite {
+        name: node.name.clone(),
+        ae_title: node.ae_title.clone(),
+        host: node.host.clone(),
+        port: domain::Port::new(u32::from(working.port)).expect("port"),
+        tls: false,
+        role: node.role,
+        jurisdiction: node.jurisdiction,
+        notes: String::new(),
+        clinics: node.clinics.clone(),
+    };
+    server::db::network::save_node(db, Some(node.id), write)
+        .await
+        .expect("node");
+    assert_eq!(transfers::retry(db, None, Some(d)).await.expect("retry"), 2);
+    let fwd = start_forwarder(r).await;
+    let end = Instant::now() + Duration::from_secs(30);
+    while jobs_of(r, d)
+        .await
+        .iter()
+        .filter(|j| j.state == "done")
+        .count()
+        < 2
+    {
+        assert!(Instant::now() < end, "retried jobs not sent");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    fwd.abort();
+    assert_eq!(working.received().len(), 2);
+    assert_eq!(
+        spool_files(&r.spool_dir).len(),
+        1,
+        "the cancelled one is kept"
+    );
+    let mut cfg = common::routes::forward_config();
+    cfg.retention = server::config::Retention::AfterDays;
+    cfg.retention_days = 0;
+    let spool = server::storage::Spool::open(&r.spool_dir).expect("spool");
+    let n = server::queue::release::sweep(db, &spool, &cfg)
+        .await
+        .expect("sweep");
+    assert_eq!((n, spool_files(&r.spool_dir).len()), (0, 1));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -183,6 +183,33 @@ async fn run(kind: common::Kind) {
         .expect("seed")
         .clone();
     assert_eq!(seed["queued"], json!(1), "{tr}");
+    // Pause and resume: the queue keeps its jobs, the overview says so.
+    let r = adm
+        .post_json(&format!("/api/v1/destinations/{node}/pause"), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let paused = adm.get("/api/v1/transfers").await.json();
+    let seed = paused["destinations"]
+        .as_array()
+        .expect("d")
+        .iter()
+        .find(|d| d["name"] == "seed")
+        .expect("seed")
+        .clone();
+    assert_eq!(
+        (seed["paused"].clone(), seed["queued"].clone()),
+        (json!(true), json!(1))
+    );
+    adm.post_json(&format!("/api/v1/destinations/{node}/resume"), json!({}))
+        .await;
+    let resumed = adm.get("/api/v1/destinations").await.json();
+    assert!(
+        resumed
+            .as_array()
+            .expect("d")
+            .iter()
+            .all(|d| d["paused"] == json!(false))
+    );
     // Staff are kept out.
     let staff = adm.post_json("/api/save_user", json!({ "form": { "id": null, "username": "marie", "display_name": "Marie",
         "role": "clinic_staff", "clinics": [1], "active": true, "password": "staff password 123" } })).await;

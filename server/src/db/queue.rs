@@ -266,7 +266,8 @@ pub async fn finish(
     Ok(released)
 }
 
-/// Of the instances of `job_ids`, those with every job done or cancelled.
+/// Of the instances of `job_ids`, those with every job done. A cancelled job is not a
+/// confirmation: an instance an operator gave up sending somewhere stays in the spool.
 async fn all_finished(txn: &impl ConnectionTrait, job_ids: &[i64]) -> Result<Vec<i64>, RepoError> {
     if job_ids.is_empty() {
         return Ok(Vec::new());
@@ -315,7 +316,7 @@ pub async fn insert_job(db: &impl ConnectionTrait, am: job::ActiveModel) -> Resu
 }
 
 /// Up to `limit` unreleased instances received at or before `cutoff` (seconds) that have at
-/// least one job and whose jobs are all done or cancelled.
+/// least one job and whose jobs are all done (confirmed by their destination).
 pub async fn releasable(
     db: &impl ConnectionTrait,
     cutoff: i64,
@@ -332,10 +333,7 @@ pub async fn releasable(
             .to_owned()
     };
     let open = jobs_of()
-        .and_where(
-            Expr::col((job::Entity, job::Column::State))
-                .is_not_in([JobState::Done.as_str(), JobState::Cancelled.as_str()]),
-        )
+        .and_where(Expr::col((job::Entity, job::Column::State)).ne(JobState::Done.as_str()))
         .to_owned();
     let rows = instance::Entity::find()
         .filter(instance::Column::PurgedAt.is_null())

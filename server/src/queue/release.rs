@@ -26,7 +26,7 @@ pub async fn after_confirm(
 }
 
 /// Periodic sweep for `Retention::AfterDays` (and for anything `after_confirm` missed):
-/// releases instances older than the retention whose every job is done or cancelled.
+/// releases instances older than the retention whose every job is done.
 pub async fn sweep(
     db: &DatabaseConnection,
     spool: &Spool,

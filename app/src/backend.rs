@@ -4,7 +4,7 @@
 use crate::api::{ApiError, ClinicForm, LocalAeForm, NodeForm, UserForm};
 use domain::destination::{DestinationInput, DestinationView};
 use domain::routing::{Rule, StudySample};
-use domain::transfers::{QueueAction, RuleAction, RuleView, Transfers};
+use domain::transfers::{QueueAction, RuleAction, RuleChange, RuleView, Transfers};
 use domain::views::{
     ClinicView, EchoOutcome, LocalAeView, RemoteNodeView, SessionUser, StudyDetail, StudyPage,
     StudyQuery, UserView,
@@ -93,6 +93,7 @@ pub trait Backend: Send + Sync {
         id: i64,
         action: RuleAction,
     ) -> Result<(), ApiError>;
+    async fn rule_history(&self, user: &SessionUser, id: i64) -> Result<Vec<RuleChange>, ApiError>;
     async fn preview_samples(
         &self,
         user: &SessionUser,

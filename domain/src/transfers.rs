@@ -27,6 +27,19 @@ impl RuleView {
     }
 }
 
+/// One recorded change of a rule: who, when, and the definition before and after (JSON;
+/// `None` before a creation or after a deletion).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleChange {
+    pub rule_id: i64,
+    pub rule_name: String,
+    pub changed_by: String,
+    /// Unix seconds.
+    pub changed_at: i64,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
 /// An operator's action on the queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "action", content = "id")]

@@ -95,6 +95,12 @@ test('a rule is validated, previewed, saved, and images are forwarded', async ()
   await page.waitForURL(/\/admin\/routing$/);
   await page.waitForSelector('#rules >> text=CT to the VNA');
   await page.screenshot({ path: join(shots, 'routing.png'), fullPage: true });
+  // The rule's recorded changes: who and when.
+  await page.click('#rules a:has-text("CT to the VNA")');
+  await page.waitForSelector('ul.history li >> text=admin');
+  await page.screenshot({ path: join(shots, 'rule-history.png'), fullPage: true });
+  await page.click('nav a[href="/admin/routing"]');
+  await page.waitForURL(/\/admin\/routing$/);
 
   send(4);
   await page.click('nav a[href="/admin/transfers"]');

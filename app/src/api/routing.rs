@@ -7,7 +7,7 @@ use super::ApiError;
 use super::ssr;
 use domain::destination::{DestinationInput, DestinationView};
 use domain::routing::{Rule, StudySample};
-use domain::transfers::{QueueAction, RuleAction, RuleView, Transfers};
+use domain::transfers::{QueueAction, RuleAction, RuleChange, RuleView, Transfers};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -84,4 +84,11 @@ pub async fn preview_samples(
 ) -> Result<Vec<(i64, Vec<StudySample>)>, ApiError> {
     let (b, user) = ssr::signed_in()?;
     b.0.preview_samples(&user, clinic).await.map_err(ssr::fail)
+}
+
+/// The recorded changes of one rule, newest first (administrators).
+#[server(endpoint = "rule_history")]
+pub async fn rule_history(id: i64) -> Result<Vec<RuleChange>, ApiError> {
+    let (b, user) = ssr::signed_in()?;
+    b.0.rule_history(&user, id).await.map_err(ssr::fail)
 }

@@ -79,6 +79,7 @@ pub enum Rt {
     Study,
     RuleValid,
     WhenMatched,
+    History,
 }
 
 fn pair(m: Rt) -> (&'static str, &'static str) {
@@ -195,6 +196,7 @@ fn pair(m: Rt) -> (&'static str, &'static str) {
         Study => ("Study", "Étude"),
         RuleValid => ("The rule is valid.", "La règle est valide."),
         WhenMatched => ("When it matches", "Si elle s'applique"),
+        History => ("Changes", "Modifications"),
     }
 }
 

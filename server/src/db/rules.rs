@@ -10,22 +10,13 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
     TransactionSession, TransactionTrait,
 };
-use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// A stored rule (shared with the UI).
 pub use domain::transfers::RuleView as StoredRule;
 
-/// One recorded change.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RuleChange {
-    pub rule_id: i64,
-    pub rule_name: String,
-    pub changed_by: String,
-    pub changed_at: i64,
-    pub before: Option<String>,
-    pub after: Option<String>,
-}
+/// One recorded change (shared with the UI).
+pub use domain::transfers::RuleChange;
 
 fn decode(m: routing_rule::Model) -> Result<StoredRule, RepoError> {
     let rule: Rule = serde_json::from_str(&m.definition)

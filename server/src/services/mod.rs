@@ -20,7 +20,7 @@ pub mod routing;
 
 use domain::destination::{DestinationInput, DestinationView};
 use domain::routing::{Rule, StudySample};
-use domain::transfers::{QueueAction, RuleAction, RuleView, Transfers};
+use domain::transfers::{QueueAction, RuleAction, RuleChange, RuleView, Transfers};
 
 pub struct AppBackend {
     state: AppState,
@@ -291,6 +291,9 @@ impl Backend for AppBackend {
             RuleAction::Up => routing::shift_rule(&self.state, user, id, true).await,
             RuleAction::Down => routing::shift_rule(&self.state, user, id, false).await,
         }
+    }
+    async fn rule_history(&self, user: &SessionUser, id: i64) -> Result<Vec<RuleChange>, ApiError> {
+        routing::history(&self.state, user, Some(id)).await
     }
     async fn preview_samples(
         &self,

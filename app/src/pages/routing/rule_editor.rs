@@ -3,9 +3,9 @@
 //! and previewed on recently received studies with the domain evaluator, before saving.
 
 use super::{RoutingData, editor_page};
-use crate::api::{PreviewSamples, SaveRule};
+use crate::api::{PreviewSamples, SaveRule, rule_history};
 use crate::i18n::{I18n, Msg, Rt, rule_error, use_i18n};
-use crate::widgets::{ErrorMsg, navigate_when};
+use crate::widgets::{ErrorMsg, navigate_when, utc_minute};
 use domain::routing::{
     Action, Condition, Draft, Placed, PreviewRow, Rule, preview_draft, validate,
 };
@@ -128,6 +128,30 @@ fn run_preview(
     preview_draft(&placed, draft, samples)
 }
 
+/// The recorded changes of the rule: when (UTC), who, and the definition after the change.
+#[component]
+fn History(id: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let changes = Resource::new(move || id, rule_history);
+    view! {
+        <h2>{move || i18n.r(Rt::History)}</h2>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                changes.await.ok().map(|list| view! {
+                    <ul class="history">
+                        {list.into_iter().map(|c| view! {
+                            <li>
+                                <b>{utc_minute(c.changed_at * 1000)}</b> " · " {c.changed_by.clone()}
+                                <pre class="code">{c.after.clone().unwrap_or_else(|| "—".into())}</pre>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                })
+            })}
+        </Suspense>
+    }
+}
+
 #[component]
 fn RuleForm(data: RoutingData, id: Option<i64>) -> impl IntoView {
     let i18n = use_i18n();
@@ -204,6 +228,7 @@ fn RuleForm(data: RoutingData, id: Option<i64>) -> impl IntoView {
             </form>
             <p><small>{move || i18n.r(Rt::PreviewHelp)}</small></p>
             {previewed}
+            {f.id.map(|id| view! { <History id /> })}
         </section>
     }
 }

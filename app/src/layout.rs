@@ -56,7 +56,8 @@ fn UserNav(user: SessionUser) -> impl IntoView {
             {role.can(Permission::ManageUsers).then(|| link("/admin/users", Msg::NavAdminUsers))}
             {role.can(Permission::ManageNetwork).then(|| link("/admin/network", Msg::NavNetwork))}
             {role.can(Permission::ManageNetwork).then(|| view! { <A href="/admin/routing">{move || i18n.r(Rt::NavRouting)}</A> })}
-            {role.can(Permission::ManageNetwork).then(|| view! { <A href="/admin/transfers">{move || i18n.r(Rt::NavTransfers)}</A> })}
+            {(role.can(Permission::ManageNetwork) || role.can(Permission::ViewStudies))
+                .then(|| view! { <A href="/admin/transfers">{move || i18n.r(Rt::NavTransfers)}</A> })}
         </nav>
         <div class="usermenu">
             <span class="who" title=move || i18n.t(role_msg(role))>

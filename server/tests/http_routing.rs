@@ -8,6 +8,7 @@ use common::routes::{Reach, destination, quick_retry};
 use common::{Client, TestDb, app, kinds};
 use domain::Jurisdiction;
 use http::StatusCode;
+use sea_orm::EntityTrait;
 use serde_json::json;
 use server::ingest::{ConflictPolicy, Ingest, StoreRequest};
 use server::storage::Spool;
@@ -216,9 +217,50 @@ async fn run(kind: common::Kind) {
     assert_eq!(staff.status, StatusCode::OK, "{}", staff.body);
     let mut st = Client::new(router.clone());
     st.login("marie", "staff password 123").await;
-    assert_eq!(
-        st.get("/api/v1/transfers").await.status,
-        StatusCode::FORBIDDEN
+    // Staff watch their clinic's transfers but cannot act on them or see the configuration.
+    let theirs = st.get("/api/v1/transfers").await;
+    assert_eq!(theirs.status, StatusCode::OK, "{}", theirs.body);
+    let seed = theirs.json()["destinations"]
+        .as_array()
+        .expect("d")
+        .iter()
+        .find(|d| d["name"] == "seed")
+        .expect("seed")
+        .clone();
+    assert_eq!(seed["queued"], json!(1));
+    let job_id = server::db::routing_entities::forward_job::Entity::find()
+        .one(&t.db)
+        .await
+        .expect("q")
+        .expect("job")
+        .id;
+    let r = st
+        .post_json(&format!("/api/v1/jobs/{job_id}/cancel"), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(st.get("/api/v1/rules").await.status, StatusCode::FORBIDDEN);
+    // Staff of another clinic see none of clinic 1's jobs.
+    let b = adm
+        .post_json(
+            "/api/save_clinic",
+            json!({ "form": { "id": null, "code": "QC-B", "name": "Clinique B", "active": true } }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .expect("clinic B");
+    adm.post_json("/api/save_user", json!({ "form": { "id": null, "username": "luc", "display_name": "Luc",
+        "role": "clinic_staff", "clinics": [b], "active": true, "password": "staff password 456" } })).await;
+    let mut other = Client::new(router.clone());
+    other.login("luc", "staff password 456").await;
+    let none = other.get("/api/v1/transfers").await.json();
+    assert!(
+        none["destinations"]
+            .as_array()
+            .expect("d")
+            .iter()
+            .all(|d| d["queued"] == json!(0)),
+        "{none}"
     );
     t.finish().await;
 }

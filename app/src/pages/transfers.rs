@@ -2,9 +2,11 @@
 //! throughput, last error and a chart of the last hour; a progress bar per study being
 //! forwarded; failed transfers with Retry and Cancel. Refreshes itself every few seconds.
 
+use crate::MeResource;
 use crate::api::{RunQueueAction, load_transfers};
 use crate::i18n::{I18n, Msg, Rt, use_i18n};
 use crate::widgets::{ErrorMsg, Loading};
+use domain::Permission;
 use domain::transfers::{DeadLetter, DestinationQueue, QueueAction, StudyProgress, Transfers};
 use leptos::prelude::*;
 
@@ -35,6 +37,7 @@ fn destination_card(
     i18n: I18n,
     q: &DestinationQueue,
     act: ServerAction<RunQueueAction>,
+    admin: bool,
 ) -> impl IntoView + use<> {
     let id = q.destination_id;
     let (paused, enabled, dead) = (q.paused, q.enabled, q.dead);
@@ -56,16 +59,18 @@ fn destination_card(
         <section class="card dest" data-destination=q.name.clone()>
             <div class="titlebar">
                 <h3>{q.name.clone()} " " <small class="bad">{state}</small></h3>
-                <div class="actions">
-                    <button class="secondary" on:click=move |_| { act.dispatch(RunQueueAction { action: toggle }); }>
-                        {move || i18n.r(if paused { Rt::Resume } else { Rt::Pause })}
-                    </button>
-                    {(dead > 0).then(|| view! {
-                        <button class="secondary" on:click=move |_| { act.dispatch(RunQueueAction { action: QueueAction::RetryDead(id) }); }>
-                            {move || i18n.r(Rt::RetryAll)}
+                {admin.then(|| view! {
+                    <div class="actions">
+                        <button class="secondary" on:click=move |_| { act.dispatch(RunQueueAction { action: toggle }); }>
+                            {move || i18n.r(if paused { Rt::Resume } else { Rt::Pause })}
                         </button>
-                    })}
-                </div>
+                        {(dead > 0).then(|| view! {
+                            <button class="secondary" on:click=move |_| { act.dispatch(RunQueueAction { action: QueueAction::RetryDead(id) }); }>
+                                {move || i18n.r(Rt::RetryAll)}
+                            </button>
+                        })}
+                    </div>
+                })}
             </div>
             <div class="counters">
                 {counter(i18n, Rt::Queued, q.queued, "")}
@@ -122,6 +127,7 @@ fn dead_rows(
     i18n: I18n,
     t: &Transfers,
     act: ServerAction<RunQueueAction>,
+    admin: bool,
 ) -> impl IntoView + use<> {
     if t.dead_letters.is_empty() {
         return view! { <p class="muted">{move || i18n.r(Rt::NoDeadLetters)}</p> }.into_any();
@@ -137,10 +143,10 @@ fn dead_rows(
                     <td class="uid">{d.sop_instance_uid.clone()}</td>
                     <td>{d.attempts}</td>
                     <td>{d.reason.clone()}</td>
-                    <td class="nowrap">
+                    <td class="nowrap">{admin.then(|| view! {
                         <button class="secondary retry" on:click=move |_| { act.dispatch(RunQueueAction { action: QueueAction::Retry(job) }); }>{move || i18n.r(Rt::Retry)}</button>
                         <button class="secondary cancel" on:click=move |_| { act.dispatch(RunQueueAction { action: QueueAction::Cancel(job) }); }>{move || i18n.t(Msg::Cancel)}</button>
-                    </td>
+                    })}</td>
                 </tr>
             }
         })
@@ -161,6 +167,7 @@ fn dead_rows(
 pub fn TransfersPage() -> impl IntoView {
     let i18n = use_i18n();
     let act = ServerAction::<RunQueueAction>::new();
+    let me = expect_context::<MeResource>();
     let tick = RwSignal::new(0u32);
     let data = Resource::new(
         move || (tick.get(), act.version().get()),
@@ -179,13 +186,15 @@ pub fn TransfersPage() -> impl IntoView {
         <h1>{move || i18n.r(Rt::NavTransfers)}</h1>
         <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
+                // Operators act on the queue; clinic staff watch their clinics' transfers.
+                let admin = matches!(me.await, Ok(Some(u)) if u.role.can(Permission::ManageNetwork));
                 match data.await {
                     Ok(t) => view! {
-                        <div class="cards">{t.destinations.iter().map(|q| destination_card(i18n, q, act)).collect_view()}</div>
+                        <div class="cards">{t.destinations.iter().map(|q| destination_card(i18n, q, act, admin)).collect_view()}</div>
                         <h2>{move || i18n.r(Rt::InProgress)}</h2>
                         {progress_rows(i18n, &t)}
                         <h2>{move || i18n.r(Rt::DeadLetters)}</h2>
-                        {dead_rows(i18n, &t, act)}
+                        {dead_rows(i18n, &t, act, admin)}
                     }
                     .into_any(),
                     Err(error) => view! { <ErrorMsg error /> }.into_any(),

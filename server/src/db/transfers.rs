@@ -1,23 +1,36 @@
 //! The transfers overview and the operator's actions on jobs: counts per destination and
 //! state, confirmations per minute over the last hour, studies in progress, dead letters;
-//! retry one, retry all dead letters of a destination, cancel.
+//! retry one, retry all dead letters of a destination, cancel. Reads take the caller's scope
+//! (the clinics whose jobs they may see).
 
 use super::RepoError;
 use super::index_entities::instance;
 use super::queue::now_ms;
 use super::routing_entities::forward_job as job;
+use domain::Scope;
 use domain::forward::JobState;
 use domain::transfers::{DeadLetter, DestinationQueue, StudyProgress};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+};
 use std::collections::HashMap;
 
-/// Fills the counters of `queues` (one per destination, already named).
+/// Jobs of the clinics in `scope`.
+fn jobs(scope: &Scope) -> Select<job::Entity> {
+    match scope.clinic_ids() {
+        None => job::Entity::find(),
+        Some(ids) => job::Entity::find().filter(job::Column::ClinicId.is_in(ids)),
+    }
+}
+
+/// Fills the counters of `queues` (one per destination, already named) with the jobs in scope.
 pub async fn fill_counts(
     db: &impl ConnectionTrait,
+    scope: &Scope,
     queues: &mut [DestinationQueue],
 ) -> Result<(), RepoError> {
-    let rows: Vec<(i64, String, i64)> = job::Entity::find()
+    let rows: Vec<(i64, String, i64)> = jobs(scope)
         .select_only()
         .column(job::Column::DestinationId)
         .column(job::Column::State)
@@ -31,7 +44,7 @@ pub async fn fill_counts(
     // Literal SQL, not a bound value: PostgreSQL must see the same expression in the select
     // list and in GROUP BY.
     let minute = || Expr::cust("done_at / 60000");
-    let minutes: Vec<(i64, i64, i64)> = job::Entity::find()
+    let minutes: Vec<(i64, i64, i64)> = jobs(scope)
         .select_only()
         .column(job::Column::DestinationId)
         .column_as(minute(), "m")
@@ -63,7 +76,7 @@ pub async fn fill_counts(
                 q.per_minute[59 - age as usize] += *n as u32;
             }
         }
-        q.last_error = job::Entity::find()
+        q.last_error = jobs(scope)
             .filter(job::Column::DestinationId.eq(q.destination_id))
             .filter(job::Column::LastError.is_not_null())
             .filter(job::Column::State.ne(JobState::Done.as_str()))
@@ -78,9 +91,10 @@ pub async fn fill_counts(
 /// Studies with jobs still queued or in flight (at most `limit` study × destination pairs).
 pub async fn in_progress(
     db: &impl ConnectionTrait,
+    scope: &Scope,
     limit: u64,
 ) -> Result<Vec<StudyProgress>, RepoError> {
-    let open: Vec<(i64, String)> = job::Entity::find()
+    let open: Vec<(i64, String)> = jobs(scope)
         .select_only()
         .column(job::Column::DestinationId)
         .column(job::Column::StudyUid)
@@ -92,7 +106,7 @@ pub async fn in_progress(
         .await?;
     let mut out = Vec::with_capacity(open.len());
     for (dest, study) in open {
-        let counts: Vec<(String, i64)> = job::Entity::find()
+        let counts: Vec<(String, i64)> = jobs(scope)
             .select_only()
             .column(job::Column::State)
             .column_as(Expr::col(job::Column::Id).count(), "n")
@@ -123,10 +137,11 @@ pub async fn in_progress(
 /// The newest dead letters (of one destination, or all).
 pub async fn dead_letters(
     db: &impl ConnectionTrait,
+    scope: &Scope,
     destination: Option<i64>,
     limit: u64,
 ) -> Result<Vec<DeadLetter>, RepoError> {
-    let mut q = job::Entity::find()
+    let mut q = jobs(scope)
         .filter(job::Column::State.eq(JobState::Dead.as_str()))
         .order_by_desc(job::Column::UpdatedAt)
         .limit(limit);

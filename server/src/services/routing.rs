@@ -190,8 +190,13 @@ pub async fn preview_rule(
     Ok(preview_draft(&placed, draft, &samples))
 }
 
+/// The transfers overview: administrators see every job; clinic staff and radiologists the
+/// jobs of their clinics (read only).
 pub async fn overview(state: &AppState, user: &SessionUser) -> Result<Transfers, ApiError> {
-    require(user)?;
+    if !(user.role.can(Permission::ManageNetwork) || user.role.can(Permission::ViewStudies)) {
+        return Err(ApiError::Forbidden);
+    }
+    let scope = user.scope();
     let mut queues: Vec<DestinationQueue> = dests::list(&state.db)
         .await?
         .into_iter()
@@ -203,11 +208,11 @@ pub async fn overview(state: &AppState, user: &SessionUser) -> Result<Transfers,
             ..Default::default()
         })
         .collect();
-    transfers::fill_counts(&state.db, &mut queues).await?;
+    transfers::fill_counts(&state.db, &scope, &mut queues).await?;
     Ok(Transfers {
         destinations: queues,
-        studies: transfers::in_progress(&state.db, 50).await?,
-        dead_letters: transfers::dead_letters(&state.db, None, 100).await?,
+        studies: transfers::in_progress(&state.db, &scope, 50).await?,
+        dead_letters: transfers::dead_letters(&state.db, &scope, None, 100).await?,
     })
 }
 

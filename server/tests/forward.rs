@@ -1,64 +1,19 @@
 //! Store-and-forward against real receivers (DCMTK storescp, Orthanc by C-STORE, Orthanc by
-//! STOW-RS): fan-out, a destination down then up, a silent one, a permanent refusal, the
-//! residency guard. Each instance is checked by SOP Instance UID and content digest.
+//! STOW-RS): fan-out, a destination down then up, a silent one, a permanent refusal and what an
+//! operator does about it. Each instance is checked by SOP Instance UID and content digest.
 
 mod common;
 
 use common::peers::{self, expected, missing, orthanc, storescp};
-use common::rig::{Rig, rig, spool_files, storescu};
-use common::routes::{Reach, destination, quick_retry, route_all, start_forwarder};
+use common::rig::{Rig, rig, spool_files};
+use common::routes::{
+    Reach, destination, files, jobs_of, quick_retry, route_all, send, start_forwarder, until_all,
+};
 use common::{Kind, kinds};
 use domain::Jurisdiction;
-use domain::routing::PiaRecord;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use server::db::routing_entities::forward_job as job;
 use server::ingest::ConflictPolicy;
-use server::synth::{self, SynthTs};
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
-
-fn files(r: &Rig, studies: usize, per_study: usize) -> Vec<PathBuf> {
-    synth::write_studies(
-        r.files.path(),
-        studies,
-        per_study,
-        16 * 1024,
-        SynthTs::ExplicitLe,
-    )
-    .expect("synth")
-}
-
-async fn jobs_of(r: &Rig, dest: i64) -> Vec<job::Model> {
-    job::Entity::find()
-        .filter(job::Column::DestinationId.eq(dest))
-        .all(&r.t.db)
-        .await
-        .expect("jobs")
-}
-
-/// Waits until every job of `dest` is in `state` (and there are `n`).
-async fn until_all(r: &Rig, dest: i64, n: usize, state: &str, limit: Duration) -> Vec<job::Model> {
-    let end = Instant::now() + limit;
-    loop {
-        let js = jobs_of(r, dest).await;
-        if js.len() == n && js.iter().all(|j| j.state == state) {
-            return js;
-        }
-        assert!(
-            Instant::now() < end,
-            "jobs of destination {dest} not all {state}: {:?}",
-            js.iter()
-                .map(|j| (&j.state, &j.last_error))
-                .collect::<Vec<_>>()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn send(r: &Rig, files: &[PathBuf]) {
-    let (ok, out) = storescu(r.addr, &[], files).await;
-    assert!(ok, "storescu: {out}");
-}
 
 async fn fan_out(kind: Kind, scp: &peers::StoreScp, a: &peers::Orthanc, b: &peers::Orthanc) {
     let r = rig(kind, ConflictPolicy::KeepBoth).await;
@@ -375,118 +330,4 @@ async fn operator_fixes_and_retries(r: &Rig, d: i64, dead: &[job::Model]) {
         .await
         .expect("sweep");
     assert_eq!((n, spool_files(&r.spool_dir).len()), (0, 1));
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn residency_guard_holds_until_an_assessment_is_recorded() {
-    for kind in kinds() {
-        let r = rig(kind, ConflictPolicy::KeepBoth).await;
-        let db = &r.t.db;
-        let abroad = storescp(&[]);
-        let d = destination(
-            db,
-            "abroad",
-            Reach::Dimse {
-                ae: "STORESCP",
-                port: abroad.port,
-            },
-            Jurisdiction::OutsideCanada,
-            quick_retry(),
-            5,
-        )
-        .await;
-        route_all(db, &["abroad"]).await;
-        let fwd = start_forwarder(&r).await;
-        let files = files(&r, 1, 3);
-        send(&r, &files).await;
-        let js = until_all(&r, d, files.len(), "held", Duration::from_secs(10)).await;
-        assert!(
-            js[0].last_error.as_deref().unwrap_or("").contains("Law 25"),
-            "{js:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        assert!(abroad.received().is_empty(), "nothing left Quebec");
-        let events = server::db::index_entities::ingest_event::Entity::find()
-            .filter(server::db::index_entities::ingest_event::Column::Kind.eq("residency_held"))
-            .all(db)
-            .await
-            .expect("events");
-        assert_eq!(events.len(), files.len(), "each held instance is recorded");
-        let pia = PiaRecord {
-            reference: "EFVP-2026-014".into(),
-            recorded_by: "admin".into(),
-            recorded_at: 1_790_000_000,
-        };
-        let released = server::db::routing::record_pia(db, d, &pia)
-            .await
-            .expect("pia");
-        assert_eq!(released, files.len() as u64);
-        r.wake.notify_one();
-        until_all(&r, d, files.len(), "done", Duration::from_secs(30)).await;
-        fwd.abort();
-        assert_eq!(
-            missing(&expected(&files), &abroad.received()),
-            Vec::<String>::new()
-        );
-        r.t.finish().await;
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn stow_retries_only_the_instances_the_peer_did_not_store() {
-    let vna = orthanc();
-    let r = rig(Kind::Sqlite, ConflictPolicy::KeepBoth).await;
-    let db = &r.t.db;
-    let d = destination(
-        db,
-        "vna",
-        Reach::Stow {
-            url: vna.stow_url(),
-            port: vna.http,
-        },
-        Jurisdiction::Quebec,
-        quick_retry(),
-        10,
-    )
-    .await;
-    route_all(db, &["vna"]).await;
-    r.router.reload(db).await.expect("router");
-    let files = files(&r, 2, 2);
-    send(&r, &files).await;
-    // Put the second study's jobs in the first study's request: Orthanc stores the first
-    // study's instances and lists the others in the Failed SOP Sequence (0110, study mismatch).
-    let js = jobs_of(&r, d).await;
-    let first = js[0].study_uid.clone();
-    job::Entity::update_many()
-        .col_expr(
-            job::Column::StudyUid,
-            sea_orm::sea_query::Expr::value(first.clone()),
-        )
-        .filter(job::Column::DestinationId.eq(d))
-        .exec(db)
-        .await
-        .expect("update");
-    let fwd = start_forwarder(&r).await;
-    let end = Instant::now() + Duration::from_secs(30);
-    loop {
-        let js = jobs_of(&r, d).await;
-        let done: Vec<_> = js.iter().filter(|j| j.state == "done").collect();
-        let other: Vec<_> = js.iter().filter(|j| j.state != "done").collect();
-        if done.len() == 2 && other.len() == 2 && other.iter().all(|j| j.attempts >= 2) {
-            assert!(
-                done.iter().all(|j| j.attempts == 1),
-                "stored ones were sent once: {js:?}"
-            );
-            assert!(
-                other.iter().all(|j| j.last_status == Some(0x0110)),
-                "{js:?}"
-            );
-            break;
-        }
-        assert!(Instant::now() < end, "{js:?}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    fwd.abort();
-    assert_eq!(vna.count().await, 2);
-    r.t.finish().await;
 }

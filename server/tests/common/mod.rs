@@ -2,6 +2,7 @@
 //! a small cookie-keeping HTTP client that drives the router in-process.
 #![allow(dead_code)]
 
+pub mod netconf;
 pub mod peers;
 pub mod rig;
 pub mod routes;

@@ -1,18 +1,23 @@
 //! Routing setup for forwarding tests: remote nodes, destinations and rules written through
 //! the repositories, and an in-process forwarder.
 
-use super::rig::Rig;
+use super::rig::{Rig, storescu};
 use domain::destination::{AuthKind, DestinationInput, DestinationName, Transport};
 use domain::forward::RetryPolicy;
 use domain::routing::{Action, Condition, Rule};
 use domain::{AeTitle, ClinicId, Host, Jurisdiction, NodeRole, Port};
 use sea_orm::DatabaseConnection;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use server::config::{ForwardConfig, Retention};
 use server::db::network::{NodeWrite, save_node};
+use server::db::routing_entities::forward_job as job;
 use server::db::{routing, rules};
 use server::queue::Forwarder;
 use server::storage::Spool;
+use server::synth::{self, SynthTs};
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// How a test destination is reached.
 pub enum Reach {
@@ -112,4 +117,54 @@ pub async fn start_forwarder(r: &Rig) -> tokio::task::JoinHandle<()> {
         r.wake.clone(),
     );
     tokio::spawn(Arc::new(fwd).run())
+}
+
+/// Synthetic explicit-VR files of `studies` studies of `per_study` small CT instances.
+pub fn files(r: &Rig, studies: usize, per_study: usize) -> Vec<PathBuf> {
+    synth::write_studies(
+        r.files.path(),
+        studies,
+        per_study,
+        16 * 1024,
+        SynthTs::ExplicitLe,
+    )
+    .expect("synth")
+}
+
+pub async fn jobs_of(r: &Rig, dest: i64) -> Vec<job::Model> {
+    job::Entity::find()
+        .filter(job::Column::DestinationId.eq(dest))
+        .all(&r.t.db)
+        .await
+        .expect("jobs")
+}
+
+/// Waits until every job of `dest` is in `state` (and there are `n`).
+pub async fn until_all(
+    r: &Rig,
+    dest: i64,
+    n: usize,
+    state: &str,
+    limit: Duration,
+) -> Vec<job::Model> {
+    let end = Instant::now() + limit;
+    loop {
+        let js = jobs_of(r, dest).await;
+        if js.len() == n && js.iter().all(|j| j.state == state) {
+            return js;
+        }
+        assert!(
+            Instant::now() < end,
+            "jobs of destination {dest} not all {state}: {:?}",
+            js.iter()
+                .map(|j| (&j.state, &j.last_error))
+                .collect::<Vec<_>>()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub async fn send(r: &Rig, files: &[PathBuf]) {
+    let (ok, out) = storescu(r.addr, &[], files).await;
+    assert!(ok, "storescu: {out}");
 }

@@ -110,7 +110,7 @@ fn context_for(assoc: &Assoc, item: &Item) -> Option<u8> {
 }
 
 async fn store_one(assoc: &mut Assoc, ctx: u8, msg_id: u16, item: &Item) -> Sent {
-    let data = match super::read_dataset(&item.path).await {
+    let (data, start) = match super::read_dataset(&item.path).await {
         Ok(d) => d,
         Err(e) => return Sent::permanent(None, format!("spool file unreadable: {e}")),
     };
@@ -130,7 +130,7 @@ async fn store_one(assoc: &mut Assoc, ctx: u8, msg_id: u16, item: &Item) -> Sent
         return Sent::lost(format!("send failed: {e}"));
     }
     let mut writer = assoc.send_pdata(ctx);
-    if let Err(e) = writer.write_all(&data[..]).await {
+    if let Err(e) = writer.write_all(&data[start..]).await {
         return Sent::lost(format!("send failed: {e}"));
     }
     if let Err(e) = writer.finish().await {

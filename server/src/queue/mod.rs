@@ -102,14 +102,14 @@ impl Sent {
     }
 }
 
-/// Reads a spool file and returns its data set (the Part-10 header skipped, PS3.10 §7.1).
-pub async fn read_dataset(path: &Path) -> std::io::Result<Vec<u8>> {
-    let mut bytes = tokio::fs::read(path).await?;
+/// Reads a spool file; returns its bytes and where its data set starts (after the Part-10
+/// header, PS3.10 §7.1), so the data set is sent without being copied.
+pub async fn read_dataset(path: &Path) -> std::io::Result<(Vec<u8>, usize)> {
+    let bytes = tokio::fs::read(path).await?;
     let start = crate::storage::dataset_offset(&bytes).ok_or_else(|| {
         std::io::Error::new(std::io::ErrorKind::InvalidData, "not a Part-10 file")
     })?;
-    bytes.drain(..start);
-    Ok(bytes)
+    Ok((bytes, start))
 }
 
 /// The workers of one process.

@@ -54,6 +54,11 @@ fn require(user: &SessionUser, p: Permission) -> Result<(), ApiError> {
     }
 }
 
+/// Network and routing administration (nodes, AE titles, destinations, rules, queue actions).
+fn require_network(user: &SessionUser) -> Result<(), ApiError> {
+    require(user, Permission::ManageNetwork)
+}
+
 fn pw_error(e: password::PasswordError) -> ApiError {
     tracing::error!(error = %e, "password hashing failed");
     ApiError::Internal

@@ -1,25 +1,18 @@
 //! Network configuration services: validation of the editor's forms, saving, reloading the AE
 //! registry the listener reads, and C-ECHO from the UI's Test button.
 
+use super::require_network as require;
 use crate::db::network::{self, LocalAeWrite, NodeWrite};
 use crate::dimse::scu::{self, Peer};
 use crate::state::AppState;
 use app::api::{ApiError, LocalAeForm, NodeForm};
 use domain::views::{EchoOutcome, LocalAeView, RemoteNodeView, SessionUser};
-use domain::{AeTitle, ClinicId, Host, Permission, Port};
+use domain::{AeTitle, ClinicId, Host, Port};
 use std::time::Duration;
 
 /// Calling AE title used for C-ECHO from the UI.
 const ECHO_CALLING_AE: &str = "PASSERELLE";
 const ECHO_TIMEOUT: Duration = Duration::from_secs(10);
-
-fn require(user: &SessionUser) -> Result<(), ApiError> {
-    if user.role.can(Permission::ManageNetwork) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden)
-    }
-}
 
 fn ae(raw: &str) -> Result<AeTitle, ApiError> {
     AeTitle::parse(raw).map_err(|e| ApiError::Invalid(e.to_string()))

@@ -3,6 +3,7 @@
 //! on recent studies, the transfers overview and job actions. Each change reloads the router
 //! and wakes the workers.
 
+use super::require_network as require;
 use crate::db::rules::{self, RuleChange, StoredRule};
 use crate::db::{routing as dests, transfers};
 use crate::state::AppState;
@@ -16,14 +17,6 @@ use domain::transfers::{DestinationQueue, QueueAction, Transfers};
 use domain::views::SessionUser;
 use domain::{ClinicId, Permission};
 use serde::{Deserialize, Serialize};
-
-fn require(user: &SessionUser) -> Result<(), ApiError> {
-    if user.role.can(Permission::ManageNetwork) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden)
-    }
-}
 
 async fn changed(state: &AppState) -> Result<(), ApiError> {
     state.router.reload(&state.db).await?;

@@ -32,6 +32,62 @@ pub struct Peer {
     pub port: u16,
 }
 
+/// A client association over TCP.
+pub type Assoc = dicom_ul::association::client::AsyncClientAssociation<tokio::net::TcpStream>;
+
+/// Why no response command set was read.
+#[derive(Debug, thiserror::Error)]
+pub enum Reply {
+    #[error("the peer aborted the association")]
+    Aborted,
+    #[error("unexpected PDU from the peer")]
+    Unexpected,
+    #[error("no response: {0}")]
+    Association(String),
+}
+
+/// Sends a command set in one P-DATA-TF PDU (PS3.8 §9.3.5, PS3.7 §6.3.1).
+pub async fn send_command(
+    assoc: &mut Assoc,
+    ctx: u8,
+    command: Vec<u8>,
+) -> Result<(), dicom_ul::association::Error> {
+    let rq = Pdu::PData {
+        data: vec![PDataValue {
+            presentation_context_id: ctx,
+            value_type: PDataValueType::Command,
+            is_last: true,
+            data: command,
+        }],
+    };
+    assoc.send(&rq).await
+}
+
+/// Receives a response command set, joining its fragments until the last one (PS3.8 Annex E).
+pub async fn receive_command(assoc: &mut Assoc) -> Result<Vec<u8>, Reply> {
+    let mut bytes = Vec::new();
+    loop {
+        match assoc.receive().await {
+            Ok(Pdu::PData { data }) => {
+                let mut last = false;
+                for pdv in data
+                    .into_iter()
+                    .filter(|p| p.value_type == PDataValueType::Command)
+                {
+                    bytes.extend_from_slice(&pdv.data);
+                    last |= pdv.is_last;
+                }
+                if last {
+                    return Ok(bytes);
+                }
+            }
+            Ok(Pdu::AbortRQ { .. }) => return Err(Reply::Aborted),
+            Ok(_) => return Err(Reply::Unexpected),
+            Err(e) => return Err(Reply::Association(e.to_string())),
+        }
+    }
+}
+
 /// Sends one C-ECHO and releases; returns the elapsed time.
 pub async fn echo(calling: &str, peer: &Peer, limit: Duration) -> Result<Duration, ScuError> {
     let start = Instant::now();
@@ -58,34 +114,13 @@ async fn echo_inner(calling: &str, peer: &Peer, limit: Duration) -> Result<(), S
         .first()
         .map(|c| c.id)
         .ok_or(ScuError::NoContext)?;
-    let rq = Pdu::PData {
-        data: vec![PDataValue {
-            presentation_context_id: ctx,
-            value_type: PDataValueType::Command,
-            is_last: true,
-            data: command::echo_request(1)?,
-        }],
-    };
-    assoc.send(&rq).await.map_err(assoc_err)?;
-    let mut bytes = Vec::new();
-    loop {
-        match assoc.receive().await.map_err(assoc_err)? {
-            Pdu::PData { data } => {
-                let mut done = false;
-                for pdv in data
-                    .into_iter()
-                    .filter(|p| p.value_type == PDataValueType::Command)
-                {
-                    bytes.extend_from_slice(&pdv.data);
-                    done |= pdv.is_last;
-                }
-                if done {
-                    break;
-                }
-            }
-            _ => return Err(ScuError::Unexpected),
-        }
-    }
+    send_command(&mut assoc, ctx, command::echo_request(1)?)
+        .await
+        .map_err(assoc_err)?;
+    let bytes = receive_command(&mut assoc).await.map_err(|e| match e {
+        Reply::Association(e) => ScuError::Association(e),
+        Reply::Aborted | Reply::Unexpected => ScuError::Unexpected,
+    })?;
     let status = command::status_of(&bytes)?;
     let _ = assoc.release().await;
     if status == command::STATUS_SUCCESS {

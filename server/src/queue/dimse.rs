@@ -3,18 +3,14 @@
 
 use super::{Item, Sent};
 use crate::dimse::command;
-use crate::dimse::scu::Peer;
+use crate::dimse::scu::{self, Assoc, Peer};
+use dicom_ul::ClientAssociationOptions;
 use dicom_ul::association::Error as UlError;
-use dicom_ul::pdu::{
-    AssociationRJResult, PDataValue, PDataValueType, PresentationContextResultReason,
-};
-use dicom_ul::{ClientAssociationOptions, Pdu};
+use dicom_ul::pdu::{AssociationRJResult, PresentationContextResultReason};
 use domain::forward::{Verdict, classify_dimse};
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::time::timeout;
-
-type Assoc = dicom_ul::association::client::AsyncClientAssociation<tokio::net::TcpStream>;
 
 /// Sends `items` to `peer` on one association; one outcome per item, in order.
 pub async fn send(calling: &str, peer: &Peer, limit: Duration, items: &[Item]) -> Vec<Sent> {
@@ -118,15 +114,7 @@ async fn store_one(assoc: &mut Assoc, ctx: u8, msg_id: u16, item: &Item) -> Sent
         Ok(c) => c,
         Err(e) => return Sent::permanent(None, e.to_string()),
     };
-    let rq = Pdu::PData {
-        data: vec![PDataValue {
-            presentation_context_id: ctx,
-            value_type: PDataValueType::Command,
-            is_last: true,
-            data: cmd,
-        }],
-    };
-    if let Err(e) = assoc.send(&rq).await {
+    if let Err(e) = scu::send_command(assoc, ctx, cmd).await {
         return Sent::lost(format!("send failed: {e}"));
     }
     let mut writer = assoc.send_pdata(ctx);
@@ -141,27 +129,10 @@ async fn store_one(assoc: &mut Assoc, ctx: u8, msg_id: u16, item: &Item) -> Sent
 
 /// Reads the C-STORE-RSP command set and classifies its status (PS3.4 §B.2.3).
 async fn response(assoc: &mut Assoc) -> Sent {
-    let mut bytes = Vec::new();
-    loop {
-        match assoc.receive().await {
-            Ok(Pdu::PData { data }) => {
-                let mut last = false;
-                for pdv in data
-                    .into_iter()
-                    .filter(|p| p.value_type == PDataValueType::Command)
-                {
-                    bytes.extend_from_slice(&pdv.data);
-                    last |= pdv.is_last;
-                }
-                if last {
-                    break;
-                }
-            }
-            Ok(Pdu::AbortRQ { .. }) => return Sent::lost("the peer aborted the association"),
-            Ok(_) => return Sent::lost("unexpected PDU from the peer"),
-            Err(e) => return Sent::lost(format!("no response: {e}")),
-        }
-    }
+    let bytes = match scu::receive_command(assoc).await {
+        Ok(b) => b,
+        Err(e) => return Sent::lost(e.to_string()),
+    };
     match command::status_and_comment(&bytes) {
         Ok((status, comment)) => {
             let reason = || {

@@ -69,6 +69,29 @@ impl StoreResult {
     }
 }
 
+/// What the index records of the checked instance `c`, stored at `path`, with its routing.
+fn new_instance<'a>(
+    rq: &'a StoreRequest,
+    c: &'a Checked,
+    path: &'a str,
+    size: u64,
+    facts: &'a str,
+    jobs: &'a [JobSeed],
+) -> NewInstance<'a> {
+    NewInstance {
+        clinic: rq.clinic,
+        attrs: &c.attrs,
+        transfer_syntax: &rq.transfer_syntax,
+        size: size as i64,
+        digest: &c.digest,
+        spool_path: path,
+        calling_ae: &rq.calling_ae,
+        called_ae: &rq.called_ae,
+        route_facts: facts,
+        jobs,
+    }
+}
+
 pub struct Ingest {
     db: DatabaseConnection,
     spool: Spool,
@@ -211,21 +234,9 @@ impl Ingest {
     /// fails, the row is retracted before answering; if the process dies in between, nothing was
     /// acknowledged, and the sender's retry finds the damaged file and rewrites it (`duplicate`).
     async fn first(&self, rq: &StoreRequest, c: &Checked) -> StoreResult {
-        let size = c.file_size();
         let rel = Spool::new_path();
         let (facts, seeds) = self.route(rq, c);
-        let n = NewInstance {
-            clinic: rq.clinic,
-            attrs: &c.attrs,
-            transfer_syntax: &rq.transfer_syntax,
-            size: size as i64,
-            digest: &c.digest,
-            spool_path: &rel,
-            calling_ae: &rq.calling_ae,
-            called_ae: &rq.called_ae,
-            route_facts: &facts,
-            jobs: &seeds,
-        };
+        let n = new_instance(rq, c, &rel, c.file_size(), &facts, &seeds);
         let (written, indexed) = tokio::join!(
             self.write_at(c, &rel, true),
             index::insert(&self.db, n, &self.ids)
@@ -297,18 +308,7 @@ impl Ingest {
                     Err(r) => return r,
                 };
                 let (facts, seeds) = self.route(rq, c);
-                let n = NewInstance {
-                    clinic: rq.clinic,
-                    attrs: &c.attrs,
-                    transfer_syntax: &rq.transfer_syntax,
-                    size: stored.size as i64,
-                    digest: &c.digest,
-                    spool_path: &stored.rel_path,
-                    calling_ae: &rq.calling_ae,
-                    called_ae: &rq.called_ae,
-                    route_facts: &facts,
-                    jobs: &seeds,
-                };
+                let n = new_instance(rq, c, &stored.rel_path, stored.size, &facts, &seeds);
                 match index::replace_keeping_previous(&self.db, &old, &n).await {
                     Ok(()) => {
                         self.wake_workers(&seeds);

@@ -78,11 +78,13 @@ async fn fan_out(kind: Kind, scp: &peers::StoreScp, a: &peers::Orthanc, b: &peer
         Vec::<String>::new(),
         "Orthanc STOW-RS"
     );
-    // Every destination confirmed: the spool copies are released, the index remembers.
-    assert!(
-        spool_files(&r.spool_dir).is_empty(),
-        "released from the spool"
-    );
+    // Every destination confirmed: the spool copies are released (just after the outcomes are
+    // committed, so wait for it briefly), the index remembers.
+    let end = Instant::now() + Duration::from_secs(5);
+    while !spool_files(&r.spool_dir).is_empty() {
+        assert!(Instant::now() < end, "released from the spool");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     r.t.finish().await;
 }
 
@@ -317,6 +319,10 @@ async fn operator_fixes_and_retries(r: &Rig, d: i64, dead: &[job::Model]) {
     }
     fwd.abort();
     assert_eq!(working.received().len(), 2);
+    // The release follows the commit of the outcomes.
+    while spool_files(&r.spool_dir).len() > 1 && Instant::now() < end {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     assert_eq!(
         spool_files(&r.spool_dir).len(),
         1,

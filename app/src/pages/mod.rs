@@ -9,7 +9,9 @@ pub mod studies;
 pub mod transfers;
 pub mod users;
 
+use crate::api::ApiError;
 use crate::i18n::{Msg, use_i18n};
+use crate::widgets::{ErrorMsg, Loading};
 use leptos::prelude::*;
 
 /// Parses a path parameter that is a database id, or `"new"` (→ `None`).
@@ -18,6 +20,35 @@ pub(crate) fn id_param(raw: Option<String>) -> Result<Option<i64>, ()> {
         Some("new") => Ok(None),
         Some(s) => s.parse().map(Some).map_err(|_| ()),
         None => Err(()),
+    }
+}
+
+/// An editor page: loads `load()` and the route's `:id` (`new` or a number), then shows
+/// `form(id, data)`, or the error (an unknown id is "not found").
+pub(crate) fn editor_page<D, Fut, F, V>(load: fn() -> Fut, form: F) -> impl IntoView
+where
+    D: Clone + serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<D, ApiError>> + Send + 'static,
+    F: Fn(Option<i64>, D) -> Result<V, ApiError> + Copy + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let params = leptos_router::hooks::use_params_map();
+    let data = Resource::new(
+        move || params.read().get("id"),
+        move |raw| async move {
+            let id = id_param(raw).map_err(|()| ApiError::NotFound)?;
+            Ok::<_, ApiError>((id, load().await?))
+        },
+    );
+    view! {
+        <Suspense fallback=|| view! { <Loading /> }>
+            {move || Suspend::new(async move {
+                match data.await.and_then(|(id, d)| form(id, d)) {
+                    Ok(v) => v.into_any(),
+                    Err(error) => view! { <ErrorMsg error /> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 

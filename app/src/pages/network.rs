@@ -1,6 +1,5 @@
 //! Network administration: local AE titles and remote nodes, with a C-ECHO Test button per node.
 
-use super::id_param;
 use crate::api::{ApiError, EchoNode, list_clinics, list_local_aes, list_nodes};
 use crate::i18n::{I18n, Msg, jurisdiction_msg, node_role_msg, policy_msg, use_i18n};
 use crate::widgets::{ErrorMsg, Loading, clinic_code, clinic_codes};
@@ -146,9 +145,4 @@ pub fn NetworkPage() -> impl IntoView {
             })}
         </Suspense>
     }
-}
-
-/// Parses the `:id` of the editors' routes.
-pub(crate) fn editor_id(raw: Option<String>) -> Result<Option<i64>, ApiError> {
-    id_param(raw).map_err(|()| ApiError::NotFound)
 }

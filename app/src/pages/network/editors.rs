@@ -1,14 +1,14 @@
 //! Editors of a local AE title and of a remote node, validated in the browser with the domain
 //! types (AE title, host, port) before the server validates again.
 
-use super::{NetworkData, editor_id, load};
+use super::load;
 use crate::api::{ApiError, LocalAeForm, NodeForm, SaveLocalAe};
 use crate::i18n::{I18n, Msg, field_error, policy_msg, use_i18n};
-use crate::widgets::{ErrorMsg, Loading, navigate_when};
+use crate::pages::editor_page;
+use crate::widgets::{ErrorMsg, navigate_when};
 use domain::views::ClinicView;
 use domain::{AeTitle, CallerPolicy, Jurisdiction, NodeRole};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 /// A `<select>` over the values of a small enum.
 pub(crate) fn enum_select<T>(
@@ -39,34 +39,9 @@ where
     }
 }
 
-fn loaded<F, V>(f: F) -> impl IntoView
-where
-    F: Fn(Option<i64>, NetworkData) -> Result<V, ApiError> + Copy + Send + Sync + 'static,
-    V: IntoView + 'static,
-{
-    let params = use_params_map();
-    let data = Resource::new(
-        move || params.read().get("id"),
-        |raw| async move {
-            let id = editor_id(raw)?;
-            Ok::<_, ApiError>((id, load().await?))
-        },
-    );
-    view! {
-        <Suspense fallback=|| view! { <Loading /> }>
-            {move || Suspend::new(async move {
-                match data.await.and_then(|(id, d)| f(id, d)) {
-                    Ok(v) => v.into_any(),
-                    Err(error) => view! { <ErrorMsg error /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-}
-
 #[component]
 pub fn LocalAeEditPage() -> impl IntoView {
-    loaded(|id, d| {
+    editor_page(load, |id, d| {
         let initial = match id {
             None => LocalAeForm {
                 id: None,
@@ -206,7 +181,7 @@ fn LocalAeEditor(initial: LocalAeForm, clinics: Vec<ClinicView>) -> impl IntoVie
 
 #[component]
 pub fn NodeEditPage() -> impl IntoView {
-    loaded(|id, d| {
+    editor_page(load, |id, d| {
         let initial = match id {
             None => NodeForm {
                 id: None,

@@ -2,9 +2,10 @@
 //! a stored secret is never shown back), limits, retry policy, and the Law 25 assessment for a
 //! node outside Quebec. Validated in the browser with the domain types.
 
-use super::{RoutingData, editor_page};
+use super::{RoutingData, load};
 use crate::api::{RecordPia, SaveDestination};
 use crate::i18n::{Msg, Rt, use_i18n};
+use crate::pages::editor_page;
 use crate::widgets::{ErrorMsg, navigate_when};
 use domain::Jurisdiction;
 use domain::destination::{
@@ -197,5 +198,5 @@ fn DestinationForm(data: RoutingData, id: Option<i64>) -> impl IntoView {
 
 #[component]
 pub fn DestinationEditPage() -> impl IntoView {
-    editor_page(|data, id| view! { <DestinationForm data id /> })
+    editor_page(load, |id, data| Ok(view! { <DestinationForm data id /> }))
 }

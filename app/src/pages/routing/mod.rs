@@ -5,14 +5,12 @@ use crate::api::{
     ApiError, ApplyRuleAction, list_clinics, list_destinations, list_nodes, list_rules,
 };
 use crate::i18n::{I18n, Msg, Rt, jurisdiction_msg, use_i18n};
-use crate::pages::id_param;
 use crate::widgets::{ErrorMsg, Loading, clinic_code};
 use domain::destination::{DestinationView, Transport};
 use domain::transfers::{RuleAction, RuleView};
 use domain::views::{ClinicView, RemoteNodeView};
 use domain::{ClinicId, Jurisdiction};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 pub mod destination_editor;
 pub mod rule_editor;
@@ -33,32 +31,6 @@ pub(crate) async fn load() -> Result<RoutingData, ApiError> {
         nodes: list_nodes().await?,
         clinics: list_clinics().await?,
     })
-}
-
-/// An editor page: loads the routing data and the route's `:id` (`new` or a number), then
-/// shows `form`.
-pub(crate) fn editor_page<V>(form: fn(RoutingData, Option<i64>) -> V) -> impl IntoView
-where
-    V: IntoView + 'static,
-{
-    let params = use_params_map();
-    let data = Resource::new(
-        move || params.read().get("id"),
-        |raw| async move {
-            let id = id_param(raw).map_err(|()| ApiError::NotFound)?;
-            Ok::<_, ApiError>((id, load().await?))
-        },
-    );
-    view! {
-        <Suspense fallback=|| view! { <Loading /> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok((id, d)) => form(d, id).into_any(),
-                    Err(error) => view! { <ErrorMsg error /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
 }
 
 fn destination_rows(i18n: I18n, d: &RoutingData) -> impl IntoView + use<> {

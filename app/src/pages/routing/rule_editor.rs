@@ -2,9 +2,10 @@
 //! condition (JSON). Validated live in the browser with the domain validator the server runs,
 //! and previewed on recently received studies with the domain evaluator, before saving.
 
-use super::{RoutingData, editor_page};
+use super::{RoutingData, load};
 use crate::api::{PreviewSamples, SaveRule, rule_history};
 use crate::i18n::{I18n, Msg, Rt, rule_error, use_i18n};
+use crate::pages::editor_page;
 use crate::widgets::{ErrorMsg, navigate_when, utc_minute};
 use domain::routing::{
     Action, Condition, Draft, Placed, PreviewRow, Rule, preview_draft, validate,
@@ -235,5 +236,5 @@ fn RuleForm(data: RoutingData, id: Option<i64>) -> impl IntoView {
 
 #[component]
 pub fn RuleEditPage() -> impl IntoView {
-    editor_page(|data, id| view! { <RuleForm data id /> })
+    editor_page(load, |id, data| Ok(view! { <RuleForm data id /> }))
 }

@@ -4,13 +4,14 @@
 
 mod common;
 
+use common::rig::store_synthetic;
 use common::routes::{Reach, destination, quick_retry};
 use common::{Client, TestDb, app, kinds};
 use domain::Jurisdiction;
 use http::StatusCode;
 use sea_orm::EntityTrait;
 use serde_json::json;
-use server::ingest::{ConflictPolicy, Ingest, StoreRequest};
+use server::ingest::{ConflictPolicy, Ingest};
 use server::storage::Spool;
 use server::synth::{self, StudyIds};
 use std::sync::Arc;
@@ -36,32 +37,7 @@ async fn ingest_ct(t: &TestDb, state: &server::state::AppState, description: &st
     );
     let ids = StudyIds::new(1);
     assert_eq!(description, "CT THORAX", "the generator's description");
-    let obj = synth::instance(&ids, &synth::new_uid(), 1, 64);
-    let mut dataset = Vec::new();
-    obj.write_dataset_with_ts(
-        &mut dataset,
-        &dicom_transfer_syntax_registry::entries::EXPLICIT_VR_LITTLE_ENDIAN.erased(),
-    )
-    .expect("encode");
-    let uid = |t| {
-        obj.element(t)
-            .expect("uid")
-            .to_str()
-            .expect("s")
-            .trim_end_matches('\0')
-            .to_owned()
-    };
-    let r = ingest
-        .store(StoreRequest {
-            clinic: domain::ClinicId(1),
-            calling_ae: "CT1".into(),
-            called_ae: "PASSERELLE".into(),
-            command_sop_class: uid(dicom_dictionary_std::tags::SOP_CLASS_UID),
-            command_sop_instance: uid(dicom_dictionary_std::tags::SOP_INSTANCE_UID),
-            transfer_syntax: "1.2.840.10008.1.2.1".into(),
-            dataset,
-        })
-        .await;
+    let r = store_synthetic(&ingest, 1, &ids, &synth::new_uid(), 1, 64).await;
     assert_eq!(r.status, 0);
 }
 

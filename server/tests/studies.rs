@@ -3,11 +3,11 @@
 
 mod common;
 
+use common::rig::store_synthetic;
 use common::{Client, TestDb, app, kinds};
-use domain::ClinicId;
 use http::StatusCode;
 use serde_json::json;
-use server::ingest::{ConflictPolicy, Ingest, StoreRequest};
+use server::ingest::{ConflictPolicy, Ingest};
 use server::storage::Spool;
 use server::synth::{self, StudyIds};
 
@@ -24,32 +24,7 @@ async fn ingest_study(
     ids.patient_name = patient_name.to_owned();
     let series = synth::new_uid();
     for i in 0..instances {
-        let obj = synth::instance(&ids, &series, i + 1, 256);
-        let mut dataset = Vec::new();
-        obj.write_dataset_with_ts(
-            &mut dataset,
-            &dicom_transfer_syntax_registry::entries::EXPLICIT_VR_LITTLE_ENDIAN.erased(),
-        )
-        .expect("encode");
-        let uid = |t| {
-            obj.element(t)
-                .expect("uid")
-                .to_str()
-                .expect("str")
-                .trim_end_matches('\0')
-                .to_owned()
-        };
-        let r = ingest
-            .store(StoreRequest {
-                clinic: ClinicId(clinic),
-                calling_ae: "CT1".into(),
-                called_ae: "PASSERELLE".into(),
-                command_sop_class: uid(dicom_dictionary_std::tags::SOP_CLASS_UID),
-                command_sop_instance: uid(dicom_dictionary_std::tags::SOP_INSTANCE_UID),
-                transfer_syntax: "1.2.840.10008.1.2.1".into(),
-                dataset,
-            })
-            .await;
+        let r = store_synthetic(ingest, clinic, &ids, &series, i + 1, 256).await;
         assert_eq!(r.status, 0, "{r:?}");
     }
 }

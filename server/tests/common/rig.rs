@@ -211,3 +211,41 @@ pub async fn store_raw(
         other => panic!("unexpected {other:?}"),
     }
 }
+
+/// Stores one synthetic CT instance (number `number` of `series`, explicit VR little endian)
+/// through `ingest` into `clinic`, called by CT1 on PASSERELLE; returns the answer.
+pub async fn store_synthetic(
+    ingest: &Ingest,
+    clinic: i64,
+    ids: &StudyIds,
+    series: &str,
+    number: usize,
+    pixel_bytes: usize,
+) -> server::ingest::StoreResult {
+    let obj = synth::instance(ids, series, number, pixel_bytes);
+    let mut dataset = Vec::new();
+    obj.write_dataset_with_ts(
+        &mut dataset,
+        &dicom_transfer_syntax_registry::entries::EXPLICIT_VR_LITTLE_ENDIAN.erased(),
+    )
+    .expect("encode");
+    let uid = |t| {
+        obj.element(t)
+            .expect("uid")
+            .to_str()
+            .expect("str")
+            .trim_end_matches('\0')
+            .to_owned()
+    };
+    ingest
+        .store(server::ingest::StoreRequest {
+            clinic: domain::ClinicId(clinic),
+            calling_ae: "CT1".into(),
+            called_ae: "PASSERELLE".into(),
+            command_sop_class: uid(dicom_dictionary_std::tags::SOP_CLASS_UID),
+            command_sop_instance: uid(dicom_dictionary_std::tags::SOP_INSTANCE_UID),
+            transfer_syntax: "1.2.840.10008.1.2.1".into(),
+            dataset,
+        })
+        .await
+}

@@ -3,6 +3,9 @@
 
 use crate::api::{ApiError, ClinicForm, LocalAeForm, NodeForm, UserForm};
 use domain::destination::{DestinationInput, DestinationView};
+use domain::query::{
+    DrillDown, DrillDownResult, PacsSearch, RetrieveRequest, RetrieveView, SearchOutcome,
+};
 use domain::routing::{Rule, StudySample};
 use domain::transfers::{QueueAction, RuleAction, RuleChange, RuleView, Transfers};
 use domain::views::{
@@ -99,6 +102,26 @@ pub trait Backend: Send + Sync {
         user: &SessionUser,
         clinic: Option<i64>,
     ) -> Result<Vec<(i64, Vec<StudySample>)>, ApiError>;
+    /// The remote nodes of the caller's clinics that query/retrieve may use (PACS to search,
+    /// VNAs as move destinations).
+    async fn query_nodes(&self, user: &SessionUser) -> Result<Vec<RemoteNodeView>, ApiError>;
+    async fn search_pacs(
+        &self,
+        user: &SessionUser,
+        search: PacsSearch,
+    ) -> Result<SearchOutcome, ApiError>;
+    async fn drill_down(
+        &self,
+        user: &SessionUser,
+        q: DrillDown,
+    ) -> Result<DrillDownResult, ApiError>;
+    async fn start_retrieve(
+        &self,
+        user: &SessionUser,
+        rq: RetrieveRequest,
+    ) -> Result<RetrieveView, ApiError>;
+    async fn retrieves(&self, user: &SessionUser) -> Result<Vec<RetrieveView>, ApiError>;
+    async fn cancel_retrieve(&self, user: &SessionUser, id: i64) -> Result<RetrieveView, ApiError>;
 }
 
 /// The backend as found in Leptos context.

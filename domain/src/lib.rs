@@ -44,6 +44,7 @@ pub mod destination;
 pub mod dicom;
 pub mod forward;
 pub mod names;
+pub mod query;
 pub mod network;
 pub mod role;
 pub mod routing;

@@ -26,6 +26,8 @@ pub enum Permission {
     ViewClinics,
     /// Search and retrieve studies of one's clinics.
     ViewStudies,
+    /// Query the PACS of one's clinics and retrieve from them (C-FIND, C-MOVE, C-GET).
+    QueryRetrieve,
     /// Read and report studies.
     ReadStudies,
     /// Receive reports addressed to oneself.
@@ -59,7 +61,7 @@ impl Role {
         use Permission::*;
         match self {
             Role::Administrator => true,
-            Role::ClinicStaff => matches!(p, ViewClinics | ViewStudies),
+            Role::ClinicStaff => matches!(p, ViewClinics | ViewStudies | QueryRetrieve),
             Role::Radiologist => matches!(p, ViewClinics | ViewStudies | ReadStudies),
             Role::ReferringPhysician => matches!(p, ReceiveReports),
         }

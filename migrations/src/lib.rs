@@ -7,6 +7,7 @@ mod m20261128_000002_network;
 mod m20261128_000003_index;
 mod m20261128_000004_ae_port;
 mod m20261128_000005_routing;
+mod m20261128_000006_query;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_index::Migration),
             Box::new(m20261128_000004_ae_port::Migration),
             Box::new(m20261128_000005_routing::Migration),
+            Box::new(m20261128_000006_query::Migration),
         ]
     }
 }

@@ -31,6 +31,12 @@ pub enum Command {
     },
     /// Send a C-ECHO to AE@host:port and report the round trip (exit 1 on failure).
     Echo(EchoArgs),
+    /// C-FIND on AE@host:port (DCMTK findscu-like): `-k PatientName=DOE*`, level by
+    /// `-k QueryRetrieveLevel=SERIES` (default STUDY); prints one block per answer.
+    Find(FindArgs),
+    /// C-MOVE of the study or series given by `-k` keys from AE@host:port to `--dest`
+    /// (DCMTK movescu-like), printing the sub-operation progress.
+    Move(MoveArgs),
     /// Write synthetic DICOM studies (CT-like, any size and transfer syntax) for tests and
     /// benchmarks.
     Generate(GenerateArgs),
@@ -116,6 +122,43 @@ pub struct EchoArgs {
     /// Give up after this many seconds.
     #[arg(long, default_value_t = 10)]
     pub timeout: u64,
+}
+
+/// Options shared by `find` and `move`.
+#[derive(Debug, Args)]
+pub struct QrCommon {
+    /// The PACS, as AE@host:port.
+    pub target: String,
+    /// Our (calling) AE title.
+    #[arg(long, default_value = "PASSERELLE")]
+    pub aet: String,
+    /// Keys as Keyword=Value or gggg,eeee=Value (an empty value asks for the attribute).
+    #[arg(short = 'k', long = "key")]
+    pub keys: Vec<String>,
+    /// Patient Root information model (default Study Root).
+    #[arg(short = 'P', long)]
+    pub patient_root: bool,
+    /// Give up after this many seconds without an answer.
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct FindArgs {
+    #[command(flatten)]
+    pub common: QrCommon,
+    /// Stop after this many answers (C-CANCEL).
+    #[arg(long, default_value_t = 1000)]
+    pub max_results: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct MoveArgs {
+    #[command(flatten)]
+    pub common: QrCommon,
+    /// Move Destination AE title (the PACS must know it).
+    #[arg(long)]
+    pub dest: String,
 }
 
 #[derive(Debug, Args)]

@@ -104,6 +104,17 @@ async fn start_dicom(state: &AppState) -> anyhow::Result<tokio::task::JoinHandle
         tokio::spawn(Arc::new(fwd).run());
     }
     spawn_release_sweep(state, spool);
+    if state.config.query.workers {
+        let runner = crate::qr::RetrieveRunner {
+            db: state.db.clone(),
+            ingest: ingest.clone(),
+            config: state.config.query.clone(),
+            max_dataset: d.max_dataset_mib as usize * 1024 * 1024,
+            wake: state.retrieve_wake.clone(),
+            owner: uuid::Uuid::new_v4().to_string(),
+        };
+        tokio::spawn(Arc::new(runner).run());
+    }
     let scp = ScpConfig {
         max_dataset: d.max_dataset_mib as usize * 1024 * 1024,
         max_associations: d.max_associations as usize,

@@ -26,7 +26,39 @@ pub struct Config {
     pub auth: AuthConfig,
     pub dicom: DicomConfig,
     pub forward: ForwardConfig,
+    pub query: QueryConfig,
     pub bootstrap: BootstrapConfig,
+}
+
+/// Query / retrieve against remote PACS.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct QueryConfig {
+    /// Deadline of a search on one PACS (connect, query, all answers), in seconds.
+    pub timeout_seconds: u32,
+    /// Most results kept per PACS and search; past it a C-CANCEL stops the PACS.
+    pub max_results: u32,
+    /// Run retrieve jobs in this process.
+    pub workers: bool,
+    /// Retrieve jobs running at once.
+    pub concurrent_retrieves: u32,
+    /// Longest wait for the next C-MOVE / C-GET response, in seconds.
+    pub retrieve_timeout_seconds: u32,
+    /// How long a claimed retrieve stays with its runner; renewed while it progresses.
+    pub lease_seconds: u32,
+}
+
+impl Default for QueryConfig {
+    fn default() -> Self {
+        Self {
+            timeout_seconds: 15,
+            max_results: 500,
+            workers: true,
+            concurrent_retrieves: 2,
+            retrieve_timeout_seconds: 120,
+            lease_seconds: 30,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

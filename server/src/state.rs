@@ -21,6 +21,8 @@ pub struct AppState {
     pub router: Arc<Router>,
     /// Wakes the forward workers (new jobs, retries, resumed destinations).
     pub wake: Arc<Notify>,
+    /// Wakes the retrieve runner (a job was queued).
+    pub retrieve_wake: Arc<Notify>,
     pub leptos: LeptosOptions,
 }
 
@@ -46,6 +48,7 @@ impl AppState {
             registry: Arc::new(AeRegistry::default()),
             router: Arc::new(Router::default()),
             wake: Arc::new(Notify::new()),
+            retrieve_wake: Arc::new(Notify::new()),
             leptos,
         }
     }

@@ -24,6 +24,7 @@ macro_rules! entity {
     };
 }
 
+pub mod audit;
 pub mod clinics;
 pub mod entities;
 pub mod id_cache;
@@ -31,6 +32,7 @@ pub mod index;
 pub mod index_entities;
 pub mod network;
 pub mod queue;
+pub mod retrieves;
 pub mod routing;
 pub mod routing_entities;
 pub mod rules;

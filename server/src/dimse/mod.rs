@@ -3,6 +3,7 @@
 
 pub mod command;
 pub mod ports;
+pub mod qr;
 pub mod registry;
 pub mod scp;
 pub mod scu;

@@ -16,9 +16,13 @@ use domain::{
 };
 
 mod network;
+pub mod query;
 pub mod routing;
 
 use domain::destination::{DestinationInput, DestinationView};
+use domain::query::{
+    DrillDown, DrillDownResult, PacsSearch, RetrieveRequest, RetrieveView, SearchOutcome,
+};
 use domain::routing::{Rule, StudySample};
 use domain::transfers::{QueueAction, RuleAction, RuleChange, RuleView, Transfers};
 
@@ -46,7 +50,7 @@ impl From<RepoError> for ApiError {
     }
 }
 
-fn require(user: &SessionUser, p: Permission) -> Result<(), ApiError> {
+pub(crate) fn require(user: &SessionUser, p: Permission) -> Result<(), ApiError> {
     if user.role.can(p) {
         Ok(())
     } else {
@@ -306,5 +310,35 @@ impl Backend for AppBackend {
         clinic: Option<i64>,
     ) -> Result<Vec<(i64, Vec<StudySample>)>, ApiError> {
         routing::samples(&self.state, user, clinic).await
+    }
+    async fn query_nodes(&self, user: &SessionUser) -> Result<Vec<RemoteNodeView>, ApiError> {
+        query::nodes(&self.state, user).await
+    }
+    async fn search_pacs(
+        &self,
+        user: &SessionUser,
+        search: PacsSearch,
+    ) -> Result<SearchOutcome, ApiError> {
+        query::search_pacs(&self.state, user, search).await
+    }
+    async fn drill_down(
+        &self,
+        user: &SessionUser,
+        q: DrillDown,
+    ) -> Result<DrillDownResult, ApiError> {
+        query::drill_down(&self.state, user, q).await
+    }
+    async fn start_retrieve(
+        &self,
+        user: &SessionUser,
+        rq: RetrieveRequest,
+    ) -> Result<RetrieveView, ApiError> {
+        query::start_retrieve(&self.state, user, rq).await
+    }
+    async fn retrieves(&self, user: &SessionUser) -> Result<Vec<RetrieveView>, ApiError> {
+        query::list(&self.state, user).await
+    }
+    async fn cancel_retrieve(&self, user: &SessionUser, id: i64) -> Result<RetrieveView, ApiError> {
+        query::cancel(&self.state, user, id).await
     }
 }

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod netconf;
+pub mod pacs;
 pub mod peers;
 pub mod rig;
 pub mod routes;

@@ -117,11 +117,16 @@ pub fn orthanc() -> Orthanc {
 
 /// Orthanc running a Lua script (e.g. a `ReceivedInstanceFilter` that refuses instances).
 pub fn orthanc_with(lua: Option<&str>) -> Orthanc {
+    orthanc_config(lua, serde_json::json!({}))
+}
+
+/// Orthanc with extra configuration keys (e.g. `DicomModalities` to act as a PACS).
+pub fn orthanc_config(lua: Option<&str>, extra: serde_json::Value) -> Orthanc {
     let dir = tempfile::tempdir().expect("dir");
     let script = dir.path().join("script.lua");
     std::fs::write(&script, lua.unwrap_or("")).expect("lua");
     let (dicom, http) = (free_port(), free_port());
-    let cfg = serde_json::json!({
+    let mut cfg = serde_json::json!({
         "Name": "test", "StorageDirectory": dir.path().join("db"),
         "IndexDirectory": dir.path().join("db"), "HttpPort": http, "DicomPort": dicom,
         "DicomAet": "ORTHANC", "RemoteAccessAllowed": true, "AuthenticationEnabled": false,
@@ -130,6 +135,9 @@ pub fn orthanc_with(lua: Option<&str>) -> Orthanc {
         "HttpServerEnabled": true, "StorageCompression": false, "LogExportedResources": false,
         "LuaScripts": [script],
     });
+    if let (Some(c), Some(e)) = (cfg.as_object_mut(), extra.as_object()) {
+        c.extend(e.clone());
+    }
     let path = dir.path().join("orthanc.json");
     std::fs::write(&path, cfg.to_string()).expect("config");
     let child = Command::new("Orthanc")

@@ -209,6 +209,21 @@ async fn search_merges_pacs_with_wildcards_dates_and_a_pacs_down() {
         "the PACS that was down is audited as a failure"
     );
 
+    // Orthanc as a PACS: C-MOVE of study C to Passerelle.
+    let pacs2 = node(&r, "PACS2")["node_id"].as_i64().unwrap();
+    let j = here
+        .admin
+        .post_json(
+            "/api/v1/retrieves",
+            json!({ "clinic": clinic, "node_id": pacs2,
+            "method": { "kind": "move_here" }, "study_uid": c }),
+        )
+        .await;
+    assert_eq!(j.status, 202, "{}", j.body);
+    let id = j.json()["id"].as_i64().unwrap();
+    let j = here.wait_job(id, std::time::Duration::from_secs(60)).await;
+    assert_eq!(j["state"], "completed", "C-MOVE from Orthanc: {j}");
+    assert_eq!(j["subops"]["completed"], 2);
     scoping(&mut here, clinic, pacs1).await;
     here.t.finish().await;
 }

@@ -52,9 +52,9 @@ async fn a_retrieve_survives_a_restart() {
             None,
             NodeWrite {
                 name: "PACS1".into(),
-                ae_title: AeTitle::parse("PACS").unwrap(),
-                host: Host::parse("127.0.0.1").unwrap(),
-                port: Port::new(u32::from(qr.port)).unwrap(),
+                ae_title: AeTitle::parse("PACS").expect("present"),
+                host: Host::parse("127.0.0.1").expect("present"),
+                port: Port::new(u32::from(qr.port)).expect("present"),
                 tls: false,
                 role: NodeRole::Pacs,
                 jurisdiction: Jurisdiction::Quebec,

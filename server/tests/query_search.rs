@@ -83,12 +83,12 @@ async fn search_merges_pacs_with_wildcards_dates_and_a_pacs_down() {
     assert_eq!(uids(&r), want, "{r}");
     let sa = r["studies"]
         .as_array()
-        .unwrap()
+        .expect("present")
         .iter()
         .find(|s| s["study_uid"] == a.as_str())
-        .unwrap();
+        .expect("present");
     assert_eq!(
-        sa["sources"].as_array().unwrap().len(),
+        sa["sources"].as_array().expect("present").len(),
         2,
         "on both PACS, listed once: {sa}"
     );
@@ -103,7 +103,7 @@ async fn search_merges_pacs_with_wildcards_dates_and_a_pacs_down() {
         "the PACS that is down shows its error: {down}"
     );
     assert_eq!(
-        r["nodes"].as_array().unwrap().len(),
+        r["nodes"].as_array().expect("present").len(),
         3,
         "the VNA is not searched"
     );
@@ -145,7 +145,7 @@ async fn search_merges_pacs_with_wildcards_dates_and_a_pacs_down() {
         "Patient Root: patients, then their studies: {pr}"
     );
 
-    let pacs1 = node(&r, "PACS1")["node_id"].as_i64().unwrap();
+    let pacs1 = node(&r, "PACS1")["node_id"].as_i64().expect("present");
     let d = here
         .admin
         .post_json(
@@ -156,7 +156,10 @@ async fn search_merges_pacs_with_wildcards_dates_and_a_pacs_down() {
     assert_eq!(d.status, 200, "{}", d.body);
     let series = d.json()["series"].as_array().expect("series").clone();
     assert_eq!(series.len(), 1);
-    let se = series[0]["series_uid"].as_str().unwrap().to_owned();
+    let se = series[0]["series_uid"]
+        .as_str()
+        .expect("present")
+        .to_owned();
     let d = here
         .admin
         .post_json(
@@ -210,7 +213,7 @@ async fn search_merges_pacs_with_wildcards_dates_and_a_pacs_down() {
     );
 
     // Orthanc as a PACS: C-MOVE of study C to Passerelle.
-    let pacs2 = node(&r, "PACS2")["node_id"].as_i64().unwrap();
+    let pacs2 = node(&r, "PACS2")["node_id"].as_i64().expect("present");
     let j = here
         .admin
         .post_json(
@@ -220,7 +223,7 @@ async fn search_merges_pacs_with_wildcards_dates_and_a_pacs_down() {
         )
         .await;
     assert_eq!(j.status, 202, "{}", j.body);
-    let id = j.json()["id"].as_i64().unwrap();
+    let id = j.json()["id"].as_i64().expect("present");
     let j = here.wait_job(id, std::time::Duration::from_secs(60)).await;
     assert_eq!(j["state"], "completed", "C-MOVE from Orthanc: {j}");
     assert_eq!(j["subops"]["completed"], 2);
@@ -233,8 +236,8 @@ async fn scoping(here: &mut common::pacs::Here, clinic_a: i64, pacs_a: i64) {
     let db = &here.t.db;
     let b = server::db::clinics::create(
         db,
-        &ClinicCode::parse("CLB").unwrap(),
-        &ClinicName::parse("Clinique B").unwrap(),
+        &ClinicCode::parse("CLB").expect("present"),
+        &ClinicName::parse("Clinique B").expect("present"),
     )
     .await
     .expect("clinic");
@@ -243,13 +246,13 @@ async fn scoping(here: &mut common::pacs::Here, clinic_a: i64, pacs_a: i64) {
         .expect("hash");
     for (name, clinic) in [("staffa", clinic_a), ("staffb", b.id.0)] {
         let w = UserWrite {
-            display_name: DisplayName::parse(name).unwrap(),
+            display_name: DisplayName::parse(name).expect("present"),
             role: Role::ClinicStaff,
             clinics: vec![domain::ClinicId(clinic)],
             active: true,
             password_hash: Some(hash.clone()),
         };
-        server::db::users::create(db, &Username::parse(name).unwrap(), w)
+        server::db::users::create(db, &Username::parse(name).expect("present"), w)
             .await
             .expect("user");
     }

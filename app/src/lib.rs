@@ -102,6 +102,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/routing/destinations/:id") view=pages::routing::destination_editor::DestinationEditPage />
                     <Route path=path!("admin/routing/rules/:id") view=pages::routing::rule_editor::RuleEditPage />
                     <Route path=path!("admin/transfers") view=pages::transfers::TransfersPage />
+                    <Route path=path!("query") view=pages::query::QueryPage />
                 </Routes>
             </layout::Layout>
         </Router>

@@ -9,9 +9,11 @@ use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
 mod network;
+mod query;
 mod routing;
 mod studies;
 pub use network::*;
+pub use query::*;
 pub use routing::*;
 pub use studies::*;
 

@@ -4,9 +4,11 @@
 use leptos::prelude::*;
 
 mod messages;
+mod query;
 mod routing;
 pub use messages::Msg;
 use messages::pair;
+pub use query::{Qr, query_error, retrieve_state};
 pub use routing::{Rt, rt, rule_error};
 
 /// The cookie that remembers the chosen language for a year.

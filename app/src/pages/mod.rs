@@ -4,6 +4,7 @@ pub mod clinics;
 pub mod home;
 pub mod login;
 pub mod network;
+pub mod query;
 pub mod routing;
 pub mod studies;
 pub mod transfers;

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 /// `YYYYMMDD` → `YYYY-MM-DD` (other values unchanged).
-fn show_date(d: &str) -> String {
+pub(crate) fn show_date(d: &str) -> String {
     if d.len() == 8 && d.chars().all(|c| c.is_ascii_digit()) {
         format!("{}-{}-{}", &d[..4], &d[4..6], &d[6..])
     } else {
@@ -19,7 +19,7 @@ fn show_date(d: &str) -> String {
 }
 
 /// DICOM person names use `^` between components.
-fn show_name(n: &str) -> String {
+pub(crate) fn show_name(n: &str) -> String {
     n.replace('^', " ").trim().to_owned()
 }
 

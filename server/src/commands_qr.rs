@@ -3,6 +3,7 @@
 
 use crate::cli::{FindArgs, MoveArgs, QrCommon};
 use crate::commands::parse_target;
+use crate::config::Config;
 use crate::dimse::qr::find::{FindLimits, FindSession};
 use crate::dimse::qr::find_class;
 use crate::dimse::qr::identifier;
@@ -67,7 +68,7 @@ fn peer_and_model(common: &QrCommon) -> anyhow::Result<(Peer, AeTitle, InfoModel
     Ok((peer, calling, model))
 }
 
-pub async fn find(args: FindArgs) -> anyhow::Result<()> {
+pub async fn find(cfg: Config, args: FindArgs) -> anyhow::Result<()> {
     let (peer, calling, model) = peer_and_model(&args.common)?;
     let keys = keys(&args.common)?;
     let limits = FindLimits {
@@ -79,6 +80,11 @@ pub async fn find(args: FindArgs) -> anyhow::Result<()> {
         .with_context(|| format!("C-FIND to {}", args.common.target))?;
     let found = s.find(find_class(model), &keys).await;
     s.close().await;
+    let (outcome, count) = match &found {
+        Ok(f) => ("success", Some(f.rows.len())),
+        Err(_) => ("failure", None),
+    };
+    audit_cli(&cfg, "query", &args.common.target, &keys, outcome, count).await;
     let found = found.with_context(|| format!("C-FIND to {}", args.common.target))?;
     for (i, row) in found.rows.iter().enumerate() {
         println!("# answer {}", i + 1);
@@ -103,7 +109,7 @@ pub async fn find(args: FindArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn move_(args: MoveArgs) -> anyhow::Result<()> {
+pub async fn move_(cfg: Config, args: MoveArgs) -> anyhow::Result<()> {
     let (peer, calling, model) = peer_and_model(&args.common)?;
     let dest = AeTitle::parse(&args.dest).context("--dest")?;
     let keys = keys(&args.common)?;
@@ -141,6 +147,28 @@ pub async fn move_(args: MoveArgs) -> anyhow::Result<()> {
     .with_context(|| format!("C-MOVE from {}", args.common.target));
     drop(progress);
     let _ = printer.await;
+    let (result, count) = match &outcome {
+        Ok(o) if o.status == MoveStatus::Success && o.subops.failed == 0 => {
+            ("completed", Some(o.subops.completed))
+        }
+        Ok(o) => ("failed", Some(o.subops.completed)),
+        Err(_) => ("failed", None),
+    };
+    let mut audited = keys.clone();
+    audited.push(Key {
+        tag: 0x0000_0600,
+        vr: "AE",
+        value: dest.to_string(),
+    });
+    audit_cli(
+        &cfg,
+        "retrieve",
+        &args.common.target,
+        &audited,
+        result,
+        count.map(|c| c as usize),
+    )
+    .await;
     let o = outcome?;
     let s = o.subops;
     println!(
@@ -151,5 +179,51 @@ pub async fn move_(args: MoveArgs) -> anyhow::Result<()> {
         MoveStatus::Success if s.failed == 0 => Ok(()),
         MoveStatus::Failure(why) => bail!("{why}"),
         _ => bail!("the move did not complete"),
+    }
+}
+
+/// Records a command-line query or retrieve in the audit trail of the configured database
+/// (actor `cli:$USER`), or says why it could not.
+async fn audit_cli(
+    cfg: &Config,
+    action: &str,
+    target: &str,
+    keys: &[Key],
+    outcome: &str,
+    count: Option<usize>,
+) {
+    let url = cfg.database_url();
+    if url.starts_with("sqlite:") && !cfg.server.data_dir.join("passerelle.db").exists() {
+        eprintln!(
+            "note: no Passerelle database in {}; not recorded in the audit trail",
+            cfg.server.data_dir.display()
+        );
+        return;
+    }
+    let actor = format!(
+        "cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+    );
+    let keys: Vec<serde_json::Value> = keys
+        .iter()
+        .map(|k| serde_json::json!({ "tag": format!("{:04X},{:04X}", k.tag >> 16, k.tag & 0xFFFF), "value": k.value }))
+        .collect();
+    let record = crate::db::audit::Record {
+        actor: &actor,
+        clinic_id: None,
+        action,
+        node_id: None,
+        detail: serde_json::json!({ "via": "cli", "target": target, "keys": keys }),
+        outcome,
+        result_count: count,
+    };
+    let result = match crate::db::connect(&url, 1).await {
+        Ok(db) => crate::db::audit::record(&db, record)
+            .await
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    if let Err(e) = result {
+        eprintln!("note: not recorded in the audit trail: {e}");
     }
 }

@@ -48,8 +48,8 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve => commands::serve(cfg).await,
             Command::Echo(args) => commands::echo(args).await,
-            Command::Find(args) => server::commands_qr::find(args).await,
-            Command::Move(args) => server::commands_qr::move_(args).await,
+            Command::Find(args) => server::commands_qr::find(cfg, args).await,
+            Command::Move(args) => server::commands_qr::move_(cfg, args).await,
             Command::Generate(args) => commands::generate(args),
             Command::Migrate { action } => commands::migrate(cfg, action).await,
             Command::User {

@@ -37,8 +37,14 @@ async fn find_and_move_from_the_command_line() {
     let (uid, f) = write_study(files.path(), &spec);
     load("PACS", qr.port, &f);
     let target = format!("PACS@127.0.0.1:{}", qr.port);
+    let data = tempfile::tempdir().expect("data");
+    let data_dir = data.path().to_str().expect("utf-8").to_owned();
+    let (ok, _, err) = passerelle(&["--data-dir", &data_dir, "migrate", "up"]);
+    assert!(ok, "{err}");
 
     let (ok, out, err) = passerelle(&[
+        "--data-dir",
+        &data_dir,
         "find",
         &target,
         "-k",
@@ -65,6 +71,8 @@ async fn find_and_move_from_the_command_line() {
     );
 
     let (ok, out, err) = passerelle(&[
+        "--data-dir",
+        &data_dir,
         "move",
         &target,
         "--dest",
@@ -88,4 +96,27 @@ async fn find_and_move_from_the_command_line() {
     assert!(err.contains("does not know the move destination"), "{err}");
     let (ok, _, err) = passerelle(&["find", &target, "-k", "NoSuchAttribute=1"]);
     assert!(!ok && err.contains("unknown attribute"), "{err}");
+
+    let url = format!("sqlite://{data_dir}/passerelle.db");
+    let db = server::db::connect(&url, 1).await.expect("db");
+    let rows = server::db::audit::list(&db, &domain::Scope::All, None, 10)
+        .await
+        .expect("audit");
+    let actions: Vec<(&str, &str, Option<i32>)> = rows
+        .iter()
+        .map(|r| (r.action.as_str(), r.outcome.as_str(), r.result_count))
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            ("retrieve", "completed", Some(3)),
+            ("query", "success", Some(1))
+        ],
+        "CLI runs are audited"
+    );
+    assert!(
+        rows[1].actor.starts_with("cli:") && rows[1].detail.contains("C*"),
+        "{:?}",
+        rows[1]
+    );
 }

@@ -142,11 +142,25 @@ pub async fn drill(
                 .await
                 .map(|f| {
                     out.series = f.rows.iter().map(identifier::series_hit).collect();
+                    out.series.sort_by_key(|h| {
+                        (
+                            h.number.trim().parse::<i64>().unwrap_or(i64::MAX),
+                            h.series_uid.clone(),
+                        )
+                    });
                 }),
             Some(series) => s
                 .find(class, &instance_keys(model, patient_id, study_uid, series))
                 .await
-                .map(|f| out.instances = f.rows.iter().map(identifier::instance_hit).collect()),
+                .map(|f| {
+                    out.instances = f.rows.iter().map(identifier::instance_hit).collect();
+                    out.instances.sort_by_key(|h| {
+                        (
+                            h.number.trim().parse::<i64>().unwrap_or(i64::MAX),
+                            h.sop_uid.clone(),
+                        )
+                    });
+                }),
         };
         s.close().await;
         r.map(|()| out)

@@ -41,6 +41,10 @@ setup_test() {
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq orthanc-dicomweb >/dev/null
   fi
   need_apt psql postgresql-client
+  if ! python3 -c 'import dicomweb_client' 2>/dev/null; then
+    echo "==> pip install dicomweb-client (DICOMweb tests)"
+    python3 -m pip install -q --root-user-action=ignore 'dicomweb-client==0.61.2'
+  fi
   if ! pg_isready -q -h 127.0.0.1 -p 5432; then
     echo "==> starting PostgreSQL"
     pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start || true

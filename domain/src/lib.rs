@@ -49,6 +49,7 @@ pub mod network;
 pub mod role;
 pub mod routing;
 pub mod scope;
+pub mod tokens;
 pub mod transfers;
 pub mod views;
 

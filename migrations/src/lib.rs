@@ -8,6 +8,7 @@ mod m20261128_000003_index;
 mod m20261128_000004_ae_port;
 mod m20261128_000005_routing;
 mod m20261128_000006_query;
+mod m20261128_000007_tokens;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_ae_port::Migration),
             Box::new(m20261128_000005_routing::Migration),
             Box::new(m20261128_000006_query::Migration),
+            Box::new(m20261128_000007_tokens::Migration),
         ]
     }
 }

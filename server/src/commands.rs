@@ -94,6 +94,7 @@ async fn start_dicom(state: &AppState) -> anyhow::Result<tokio::task::JoinHandle
         state.router.clone(),
         state.wake.clone(),
     ));
+    let _ = state.ingest.set(ingest.clone());
     if state.config.forward.workers {
         let fwd = Forwarder::new(
             state.db.clone(),

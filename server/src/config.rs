@@ -27,7 +27,30 @@ pub struct Config {
     pub dicom: DicomConfig,
     pub forward: ForwardConfig,
     pub query: QueryConfig,
+    pub dicomweb: DicomWebConfig,
     pub bootstrap: BootstrapConfig,
+}
+
+/// The DICOMweb door (`/dicomweb`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DicomWebConfig {
+    /// Browser origins (viewers such as OHIF) allowed to call `/dicomweb` (CORS); empty: none.
+    pub cors_origins: Vec<String>,
+    /// Largest STOW-RS request body, in MiB (413 beyond).
+    pub max_stow_mib: u32,
+    /// Most results of one QIDO-RS query (a larger `limit` is lowered to this).
+    pub max_results: u32,
+}
+
+impl Default for DicomWebConfig {
+    fn default() -> Self {
+        Self {
+            cors_origins: Vec::new(),
+            max_stow_mib: 1024,
+            max_results: 1000,
+        }
+    }
 }
 
 /// Query / retrieve against remote PACS.

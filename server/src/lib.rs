@@ -9,6 +9,7 @@ pub mod commands;
 pub mod commands_qr;
 pub mod config;
 pub mod db;
+pub mod dicomweb;
 pub mod dimse;
 pub mod http;
 pub mod ingest;

@@ -7,7 +7,8 @@ use crate::routing::Router;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
-use std::sync::Arc;
+use crate::ingest::Ingest;
+use std::sync::{Arc, OnceLock};
 use tokio::sync::Notify;
 
 #[derive(Clone)]
@@ -23,6 +24,8 @@ pub struct AppState {
     pub wake: Arc<Notify>,
     /// Wakes the retrieve runner (a job was queued).
     pub retrieve_wake: Arc<Notify>,
+    /// The ingest pipeline (C-STORE, C-GET and STOW-RS), set once the spool is open.
+    pub ingest: Arc<OnceLock<Arc<Ingest>>>,
     pub leptos: LeptosOptions,
 }
 
@@ -49,6 +52,7 @@ impl AppState {
             router: Arc::new(Router::default()),
             wake: Arc::new(Notify::new()),
             retrieve_wake: Arc::new(Notify::new()),
+            ingest: Arc::new(OnceLock::new()),
             leptos,
         }
     }

@@ -37,6 +37,7 @@ pub mod routing;
 pub mod routing_entities;
 pub mod rules;
 pub mod studies;
+pub mod tokens;
 pub mod transfers;
 pub mod users;
 

@@ -30,7 +30,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 /// The cookie that carries the session id.
 pub const SESSION_COOKIE: &str = "passerelle_session";
 
-fn session_layer(state: &AppState) -> SessionManagerLayer<DbSessionStore> {
+pub(crate) fn session_layer(state: &AppState) -> SessionManagerLayer<DbSessionStore> {
     let idle = time::Duration::minutes(i64::from(state.config.auth.idle_timeout_minutes));
     SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name(SESSION_COOKIE)
@@ -92,6 +92,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::ready))
         .nest_service("/pkg", ServeDir::new(pkg))
         .route_service("/robots.txt", ServeDir::new(&state.config.server.site_dir))
-        .route_service("/favicon.svg", ServeDir::new(&state.config.server.site_dir));
+        .route_service("/favicon.svg", ServeDir::new(&state.config.server.site_dir))
+        .nest("/dicomweb", crate::dicomweb::router(&state));
     security_headers(public.merge(app_routes).with_state(state))
 }

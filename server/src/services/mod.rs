@@ -71,7 +71,7 @@ fn pw_error(e: password::PasswordError) -> ApiError {
 impl AppBackend {
     /// Rate limits, then a constant-shape check: unknown user, inactive user and wrong password
     /// all cost one argon2 verification and give the same answer.
-    async fn check_credentials(
+    pub(crate) async fn check_credentials(
         &self,
         ip: std::net::IpAddr,
         username: &str,

@@ -7,6 +7,7 @@ pub mod pacs;
 pub mod peers;
 pub mod rig;
 pub mod routes;
+pub mod web;
 
 use axum::Router;
 use axum::body::Body;

@@ -153,6 +153,7 @@ pub async fn passerelle(kind: Kind) -> Here {
         state.router.clone(),
         state.wake.clone(),
     ));
+    let _ = state.ingest.set(ingest.clone());
     let scp = ScpConfig {
         max_dataset: 64 << 20,
         max_associations: 16,

@@ -1,0 +1,77 @@
+//! DICOMweb test rig: Passerelle in process with its HTTP router on a real TCP port (so external
+//! clients such as Python's dicomweb-client can call it), the DICOM listener with ingest, and
+//! helpers to issue tokens and to run Python scripts.
+
+use super::Kind;
+use super::pacs::{Here, passerelle};
+use domain::tokens::TokenInput;
+use std::net::SocketAddr;
+use std::process::Command;
+
+pub struct Web {
+    pub here: Here,
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+}
+
+/// Passerelle (see `pacs::passerelle`) also serving HTTP on a free port.
+pub async fn web(kind: Kind) -> Web {
+    let here = passerelle(kind).await;
+    let router = here.admin.router.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await;
+    });
+    Web {
+        here,
+        base: format!("http://{addr}"),
+    }
+}
+
+impl Web {
+    /// A token for an application scoped to `clinics`; returns the secret.
+    pub async fn token(&self, name: &str, clinics: &[i64]) -> String {
+        let input = TokenInput {
+            name: name.into(),
+            user_id: None,
+            clinics: clinics.to_vec(),
+            expires_in_days: None,
+        };
+        server::db::tokens::create(&self.here.t.db, &input, "test")
+            .await
+            .expect("token")
+            .1
+    }
+
+    /// `{base}/dicomweb`
+    pub fn root(&self) -> String {
+        format!("{}/dicomweb", self.base)
+    }
+}
+
+/// Runs `python3 -c script` with `args`; returns (success, stdout, stderr).
+pub async fn python(script: &str, args: &[String]) -> (bool, String, String) {
+    let (script, args) = (script.to_owned(), args.to_vec());
+    tokio::task::spawn_blocking(move || {
+        let out = Command::new("python3")
+            .arg("-c")
+            .arg(&script)
+            .args(&args)
+            .output()
+            .expect("python3");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    })
+    .await
+    .expect("join")
+}

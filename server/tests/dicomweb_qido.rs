@@ -117,7 +117,7 @@ async fn qido_with_dicomweb_client_and_clinic_scoping() {
         "includefield adds StudyDescription"
     );
     let r = get(
-        format!("/studies?StudyDate=20261127&PatientName=GAGNON%5E*"),
+        "/studies?StudyDate=20261127&PatientName=GAGNON%5E*".to_string(),
         Some(token.clone()),
     )
     .await

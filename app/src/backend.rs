@@ -7,6 +7,7 @@ use domain::query::{
     DrillDown, DrillDownResult, PacsSearch, RetrieveRequest, RetrieveView, SearchOutcome,
 };
 use domain::routing::{Rule, StudySample};
+use domain::tokens::{IssuedToken, TokenInput, TokenView};
 use domain::transfers::{QueueAction, RuleAction, RuleChange, RuleView, Transfers};
 use domain::views::{
     ClinicView, EchoOutcome, LocalAeView, RemoteNodeView, SessionUser, StudyDetail, StudyPage,
@@ -122,6 +123,14 @@ pub trait Backend: Send + Sync {
     ) -> Result<RetrieveView, ApiError>;
     async fn retrieves(&self, user: &SessionUser) -> Result<Vec<RetrieveView>, ApiError>;
     async fn cancel_retrieve(&self, user: &SessionUser, id: i64) -> Result<RetrieveView, ApiError>;
+    /// DICOMweb tokens: all (administrators) or the caller's own.
+    async fn tokens(&self, user: &SessionUser) -> Result<Vec<TokenView>, ApiError>;
+    async fn create_token(
+        &self,
+        user: &SessionUser,
+        input: TokenInput,
+    ) -> Result<IssuedToken, ApiError>;
+    async fn revoke_token(&self, user: &SessionUser, id: i64) -> Result<TokenView, ApiError>;
 }
 
 /// The backend as found in Leptos context.

@@ -45,6 +45,11 @@ pub enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+    /// DICOMweb access tokens: create (the secret is printed once), list, revoke.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
     /// Export or import the network and routing configuration as one TOML file.
     Config {
         #[command(subcommand)]
@@ -84,6 +89,32 @@ pub enum MigrateAction {
     },
     /// List migrations and whether they are applied.
     Status,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenAction {
+    /// Issue a token for an application (or, with --user, acting for that user).
+    Create(TokenCreate),
+    /// List tokens (never their secrets).
+    List,
+    /// Revoke a token by id.
+    Revoke { id: i64 },
+}
+
+#[derive(Debug, Args)]
+pub struct TokenCreate {
+    /// What the token is for (e.g. "OHIF viewer").
+    #[arg(long)]
+    pub name: String,
+    /// Code of a clinic the token may see (repeat for several).
+    #[arg(long = "clinic", required = true)]
+    pub clinics: Vec<String>,
+    /// The user the token acts for (bounded by that user's clinics and activity).
+    #[arg(long)]
+    pub user: Option<String>,
+    /// Days until the token expires (default: until revoked).
+    #[arg(long)]
+    pub expires_days: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -56,6 +56,7 @@ fn main() -> ExitCode {
                 action: UserAction::Add(args),
             } => commands::user_add(cfg, args).await,
             Command::Config { action } => commands::config(cfg, action).await,
+            Command::Token { action } => server::commands_tokens::token(cfg, action).await,
         }
     });
     match result {

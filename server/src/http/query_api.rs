@@ -1,6 +1,6 @@
 //! The JSON API of query / retrieve (`/api/v1`): nodes the caller may use, multi-PACS study
 //! search, drill-down, retrieve jobs (start, list, cancel) and the audit trail of queries and
-//! retrieves. Errors as in `api`.
+//! retrieves, and DICOMweb access tokens. Errors as in `api`.
 
 use super::api::HttpError;
 use crate::services::query as svc;
@@ -110,6 +110,27 @@ async fn audit(
     ok(out)
 }
 
+async fn tokens(State(s): State<AppState>, Extension(c): Extension<RequestCtx>) -> Res {
+    ok(crate::services::tokens::list(&s, &user(c)?).await?)
+}
+
+async fn create_token(
+    State(s): State<AppState>,
+    Extension(c): Extension<RequestCtx>,
+    Json(input): Json<domain::tokens::TokenInput>,
+) -> Res {
+    let issued = crate::services::tokens::create(&s, &user(c)?, input).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(issued)).into_response())
+}
+
+async fn revoke_token(
+    State(s): State<AppState>,
+    Extension(c): Extension<RequestCtx>,
+    Path(id): Path<i64>,
+) -> Res {
+    ok(crate::services::tokens::revoke(&s, &user(c)?, id).await?)
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/query/nodes", get(nodes))
@@ -119,4 +140,6 @@ pub fn routes() -> Router<AppState> {
         .route("/retrieves/{id}", get(one))
         .route("/retrieves/{id}/cancel", post(cancel))
         .route("/audit", get(audit))
+        .route("/tokens", get(tokens).post(create_token))
+        .route("/tokens/{id}/revoke", post(revoke_token))
 }

@@ -18,12 +18,14 @@ use domain::{
 mod network;
 pub mod query;
 pub mod routing;
+pub mod tokens;
 
 use domain::destination::{DestinationInput, DestinationView};
 use domain::query::{
     DrillDown, DrillDownResult, PacsSearch, RetrieveRequest, RetrieveView, SearchOutcome,
 };
 use domain::routing::{Rule, StudySample};
+use domain::tokens::{IssuedToken, TokenInput, TokenView};
 use domain::transfers::{QueueAction, RuleAction, RuleChange, RuleView, Transfers};
 
 pub struct AppBackend {
@@ -340,5 +342,18 @@ impl Backend for AppBackend {
     }
     async fn cancel_retrieve(&self, user: &SessionUser, id: i64) -> Result<RetrieveView, ApiError> {
         query::cancel(&self.state, user, id).await
+    }
+    async fn tokens(&self, user: &SessionUser) -> Result<Vec<TokenView>, ApiError> {
+        tokens::list(&self.state, user).await
+    }
+    async fn create_token(
+        &self,
+        user: &SessionUser,
+        input: TokenInput,
+    ) -> Result<IssuedToken, ApiError> {
+        tokens::create(&self.state, user, input).await
+    }
+    async fn revoke_token(&self, user: &SessionUser, id: i64) -> Result<TokenView, ApiError> {
+        tokens::revoke(&self.state, user, id).await
     }
 }

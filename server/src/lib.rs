@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod dicomweb;
 pub mod dimse;
+pub mod fetchback;
 pub mod http;
 pub mod ingest;
 pub mod netconfig;

@@ -109,6 +109,17 @@ pub async fn active_targets(db: &impl ConnectionTrait) -> Result<Vec<Target>, Re
         .collect())
 }
 
+/// Every destination (paused or disabled ones too: they may still hold released instances),
+/// by id.
+pub async fn all_targets(db: &impl ConnectionTrait) -> Result<HashMap<i64, Target>, RepoError> {
+    let rows = destination::Entity::find().all(db).await?;
+    let nodes = nodes_by_id(db).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|d| nodes.get(&d.node_id).map(|n| (d.id, target(d, n))))
+        .collect())
+}
+
 fn view(d: destination::Model, n: &remote_node::Model) -> Result<DestinationView, RepoError> {
     let invalid = |e: String| RepoError::Invalid(e);
     Ok(DestinationView {

@@ -8,6 +8,7 @@ use crate::db::retrieves::{self, Finish, RetrieveJob};
 use crate::db::{audit, network};
 use crate::dimse::qr::find::FindLimits;
 use crate::dimse::qr::retrieve::{
+    IngestStore,
     GetSink, Outcome, Progress, RetrieveSpec, RetrieveTarget, retrieve,
 };
 use crate::ingest::Ingest;
@@ -176,10 +177,13 @@ impl RetrieveRunner {
                     limits,
                 )
                 .await;
-                RetrieveTarget::Get(GetSink {
+                let store = IngestStore {
                     ingest: self.ingest.clone(),
                     clinic,
                     local_ae: calling.clone(),
+                };
+                RetrieveTarget::Get(GetSink {
+                    store: Arc::new(store),
                     storage_classes,
                     max_dataset: self.max_dataset,
                 })

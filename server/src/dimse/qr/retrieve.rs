@@ -53,13 +53,50 @@ impl RetrieveSpec {
     }
 }
 
-/// Where C-GET sub-operations are ingested.
-#[derive(Clone)]
-pub struct GetSink {
+/// One C-STORE sub-operation of a C-GET, as received.
+pub struct SubOp {
+    pub sop_class: String,
+    pub sop_instance: String,
+    pub transfer_syntax: String,
+    pub dataset: Vec<u8>,
+}
+
+/// Where C-GET sub-operations go: the answer is the C-STORE-RSP status and comment, sent only
+/// once the instance is safe (PS3.4 §C.4.3.3).
+#[async_trait::async_trait]
+pub trait SubOpStore: Send + Sync {
+    async fn store(&self, calling_ae: &str, op: SubOp) -> (u16, Option<String>);
+}
+
+/// Ingest as a C-GET destination: the images enter the clinic like a C-STORE.
+pub struct IngestStore {
     pub ingest: Arc<Ingest>,
     pub clinic: ClinicId,
     /// Passerelle's AE title (the called AE of the ingest record).
     pub local_ae: String,
+}
+
+#[async_trait::async_trait]
+impl SubOpStore for IngestStore {
+    async fn store(&self, calling_ae: &str, op: SubOp) -> (u16, Option<String>) {
+        let rq = StoreRequest {
+            clinic: self.clinic,
+            calling_ae: calling_ae.to_owned(),
+            called_ae: self.local_ae.clone(),
+            command_sop_class: op.sop_class,
+            command_sop_instance: op.sop_instance,
+            transfer_syntax: op.transfer_syntax,
+            dataset: op.dataset,
+        };
+        let r = self.ingest.store(rq).await;
+        (r.status, r.comment)
+    }
+}
+
+/// Where C-GET sub-operations are stored, and which storage classes to offer.
+#[derive(Clone)]
+pub struct GetSink {
+    pub store: Arc<dyn SubOpStore>,
     pub storage_classes: Vec<String>,
     pub max_dataset: usize,
 }
@@ -233,17 +270,13 @@ async fn store_sub_operation(
     msg: super::Message,
 ) -> Result<(), QrError> {
     let req = store_cmd::parse(&msg.command)?;
-    let ts = context_ts(assoc, msg.context).unwrap_or_default();
-    let rq = StoreRequest {
-        clinic: sink.clinic,
-        calling_ae: peer.ae_title.clone(),
-        called_ae: sink.local_ae.clone(),
-        command_sop_class: req.affected_sop_class.clone(),
-        command_sop_instance: req.affected_sop_instance.clone(),
-        transfer_syntax: ts,
+    let op = SubOp {
+        sop_class: req.affected_sop_class.clone(),
+        sop_instance: req.affected_sop_instance.clone(),
+        transfer_syntax: context_ts(assoc, msg.context).unwrap_or_default(),
         dataset: msg.dataset.unwrap_or_default(),
     };
-    let r = sink.ingest.store(rq).await;
-    let rsp = store_cmd::response(&req, r.status, r.comment.as_deref())?;
+    let (status, comment) = sink.store.store(&peer.ae_title, op).await;
+    let rsp = store_cmd::response(&req, status, comment.as_deref())?;
     send_command_set(assoc, msg.context, rsp).await
 }

@@ -23,7 +23,9 @@ pub enum Qr {
     Searching,
     NoPacs,
     Results,
+    ResultOne,
     ResultCount,
+    PatientAndId,
     NoResults,
     SeriesInstances,
     OnPacs,
@@ -59,13 +61,13 @@ pub enum Qr {
 fn pair(m: Qr) -> (&'static str, &'static str) {
     use Qr::*;
     match m {
-        NavQuery => ("Query / retrieve", "Interrogation / récupération"),
+        NavQuery => ("PACS", "PACS"),
         Title => ("Query / retrieve", "Interrogation / récupération"),
         Pacs => ("PACS", "PACS"),
-        AllPacs => ("All PACS of the clinic", "Tous les PACS de la clinique"),
+        AllPacs => ("All PACS", "Tous les PACS"),
         Model => ("Information model", "Modèle d'information"),
-        StudyRoot => ("Study Root", "Study Root (par étude)"),
-        PatientRoot => ("Patient Root", "Patient Root (par patient)"),
+        StudyRoot => ("Study Root", "Study Root"),
+        PatientRoot => ("Patient Root", "Patient Root"),
         PatientName => ("Patient name", "Nom du patient"),
         WildcardHint => (
             "* any characters, ? one character",
@@ -80,7 +82,9 @@ fn pair(m: Qr) -> (&'static str, &'static str) {
             "Aucun PACS n'est configuré pour vos cliniques (les administrateurs les ajoutent sous Réseau).",
         ),
         Results => ("Studies found", "Études trouvées"),
+        ResultOne => ("result", "résultat"),
         ResultCount => ("results", "résultats"),
+        PatientAndId => ("Patient / ID", "Patient / No"),
         NoResults => ("No study found.", "Aucune étude trouvée."),
         SeriesInstances => ("Series / instances", "Séries / instances"),
         OnPacs => ("On", "Sur"),
@@ -107,7 +111,7 @@ fn pair(m: Qr) -> (&'static str, &'static str) {
         Failed => ("failed", "en échec"),
         Warnings => ("warnings", "avertissements"),
         Remaining => ("remaining", "restantes"),
-        ByWhen => ("By, when", "Par, quand"),
+        ByWhen => ("Requested by", "Demandée par"),
         Cancelling => ("Cancelling…", "Annulation…"),
         Queued => ("Queued", "En attente"),
         Running => ("Running", "En cours"),
@@ -212,6 +216,6 @@ mod tests {
             query_error(Locale::Fr, &e),
             "Date de naissance : une date AAAAMMJJ est attendue."
         );
-        assert_eq!(qr(Locale::Fr, Qr::NavQuery), "Interrogation / récupération");
+        assert_eq!(qr(Locale::Fr, Qr::Title), "Interrogation / récupération");
     }
 }

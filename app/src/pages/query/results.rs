@@ -19,7 +19,7 @@ fn outcome_line(i18n: I18n, n: NodeOutcome) -> impl IntoView {
     view! {
         <li class:failed=failed data-node=n.node_name.clone()>
             <b>{n.node_name.clone()}</b> " · "
-            <span class="count">{n.count}</span> " " {move || i18n.q(Qr::ResultCount)}
+            <span class="count">{n.count}</span> " " {move || i18n.q(if n.count == 1 { Qr::ResultOne } else { Qr::ResultCount })}
             " · " {n.elapsed_ms} " ms"
             {n.error.map(|e| view! { <br /><span class="bad node-error">{e}</span> })}
         </li>
@@ -48,12 +48,12 @@ fn StudyRow(hit: StudyHit, search: PacsSearch, shared: Shared) -> impl IntoView 
     view! {
         <tr class="study" class:open=move || open.get() data-study-uid=hit.study_uid.clone()
             on:click=move |_| open.update(|o| *o = !*o)>
-            <td>
+            <td><div class="patient-cell">
                 <button type="button" class="secondary small expand" aria-expanded=move || open.get().to_string()
                     title=move || i18n.q(Qr::ShowSeries)>{move || if open.get() { "▾" } else { "▸" }}</button>
-                " " <b class="patient">{show_name(&hit.patient_name)}</b><br /><small>{hit.patient_id.clone()}</small>
-            </td>
-            <td>{show_date(&hit.birth_date)}</td>
+                <span><b class="patient">{show_name(&hit.patient_name)}</b><br /><small>{hit.patient_id.clone()}</small></span>
+            </div></td>
+            <td class="nowrap">{show_date(&hit.birth_date)}</td>
             <td class="nowrap">{show_date(&hit.study_date)}</td>
             <td>{hit.modalities.join(", ")}</td>
             <td>{hit.description.clone()}</td>
@@ -82,9 +82,9 @@ fn studies_table(i18n: I18n, o: SearchOutcome, search: PacsSearch, shared: Share
         .map(|hit| view! { <StudyRow hit search=search.clone() shared /> })
         .collect_view();
     view! {
-        <table class="grid" id="query-results">
+        <div class="table-scroll"><table class="grid" id="query-results">
             <thead><tr>
-                <th>{move || i18n.t(Msg::Patient)} " / " {move || i18n.t(Msg::PatientId)}</th>
+                <th>{move || i18n.q(Qr::PatientAndId)}</th>
                 <th>{move || i18n.t(Msg::BirthDate)}</th>
                 <th>{move || i18n.t(Msg::StudyDate)}</th>
                 <th>{move || i18n.t(Msg::Modalities)}</th>
@@ -94,7 +94,7 @@ fn studies_table(i18n: I18n, o: SearchOutcome, search: PacsSearch, shared: Share
                 <th>{move || i18n.q(Qr::Pacs)}</th>
             </tr></thead>
             <tbody>{rows}</tbody>
-        </table>
+        </table></div>
     }
     .into_any()
 }

@@ -11,10 +11,10 @@ use leptos::prelude::*;
 /// The end of a long UID (the distinctive part), the whole one in the tooltip.
 fn short_uid(uid: &str) -> String {
     let n = uid.chars().count();
-    if n <= 20 {
+    if n <= 16 {
         return uid.to_owned();
     }
-    format!("…{}", uid.chars().skip(n - 18).collect::<String>())
+    format!("…{}", uid.chars().skip(n - 14).collect::<String>())
 }
 
 fn method_label(m: &RetrieveMethod) -> String {
@@ -25,9 +25,11 @@ fn method_label(m: &RetrieveMethod) -> String {
     }
 }
 
-/// The bar (indeterminate while running without a count) and the counts under it.
+/// The bar (indeterminate while running without a count, full once done) and the counts.
 fn progress(i18n: I18n, s: SubOps, state: RetrieveState) -> impl IntoView {
-    let bar = match s.percent() {
+    let done = matches!(state, RetrieveState::Completed | RetrieveState::Partial);
+    let percent = s.percent().or(done.then_some(100));
+    let bar = match percent {
         Some(p) => view! { <progress max="100" value=p.to_string()>{format!("{p}%")}</progress> " " {format!("{p}%")} }.into_any(),
         None if state == RetrieveState::Running => view! { <progress></progress> }.into_any(),
         None => ().into_any(),
@@ -70,7 +72,7 @@ fn job_row(i18n: I18n, j: RetrieveView, cancel: ServerAction<CancelRetrieve>) ->
                 {j.error.map(|e| view! { <br /><small class="bad job-error">{e}</small> })}
             </td>
             <td>{j.node_name}</td>
-            <td class="uid" title=j.study_uid.clone()>{short_uid(&j.study_uid)}{series}</td>
+            <td class="uid short" title=j.study_uid.clone()>{short_uid(&j.study_uid)}{series}</td>
             <td>{method_label(&j.method)}</td>
             <td class="progress-cell">{progress(i18n, j.subops, state)}</td>
             <td>{j.created_by}<br /><small>{utc_minute(j.created_at_ms)}</small></td>
@@ -92,7 +94,7 @@ fn jobs_table(
         .map(|j| job_row(i18n, j, cancel))
         .collect_view();
     view! {
-        <table class="grid" id="retrieve-jobs">
+        <div class="table-scroll"><table class="grid" id="retrieve-jobs">
             <thead><tr>
                 <th>{move || i18n.q(Qr::State)}</th><th>{move || i18n.q(Qr::Pacs)}</th>
                 <th>{move || i18n.t(Msg::StudyUid)}</th><th>{move || i18n.q(Qr::Method)}</th>
@@ -100,7 +102,7 @@ fn jobs_table(
                 <th>{move || i18n.t(Msg::Actions)}</th>
             </tr></thead>
             <tbody>{rows}</tbody>
-        </table>
+        </table></div>
     }
     .into_any()
 }
@@ -158,6 +160,6 @@ mod tests {
         let long = "1.2.826.0.1.3680043.8.498.12345678901234567890";
         let s = short_uid(long);
         assert!(s.starts_with('…') && long.ends_with(&s[3..]));
-        assert_eq!(s.chars().count(), 19);
+        assert_eq!(s.chars().count(), 15);
     }
 }

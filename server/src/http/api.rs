@@ -38,8 +38,17 @@ impl From<ApiError> for HttpError {
     }
 }
 
-fn signed_in(ctx: RequestCtx) -> Result<SessionUser, HttpError> {
+/// The signed-in user of a request, or 401.
+pub(crate) fn signed_in(ctx: RequestCtx) -> Result<SessionUser, HttpError> {
     ctx.user.ok_or(HttpError(ApiError::Unauthenticated))
+}
+
+/// The JSON answer of the `/api/v1` handlers.
+pub(crate) type Res = Result<Response, HttpError>;
+
+/// A 200 JSON answer.
+pub(crate) fn ok<T: serde::Serialize>(v: T) -> Res {
+    Ok(Json(v).into_response())
 }
 
 async fn me(Extension(ctx): Extension<RequestCtx>) -> Result<Json<SessionUser>, HttpError> {

@@ -13,19 +13,10 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use domain::Permission;
 use domain::query::{DrillDown, PacsSearch, RetrieveRequest};
-use domain::views::SessionUser;
 use serde::Deserialize;
 use serde_json::json;
 
-type Res = Result<axum::response::Response, HttpError>;
-
-fn user(ctx: RequestCtx) -> Result<SessionUser, HttpError> {
-    ctx.user.ok_or(HttpError(ApiError::Unauthenticated))
-}
-
-fn ok<T: serde::Serialize>(v: T) -> Res {
-    Ok(Json(v).into_response())
-}
+use super::api::{Res, ok, signed_in as user};
 
 async fn nodes(State(s): State<AppState>, Extension(c): Extension<RequestCtx>) -> Res {
     ok(svc::nodes(&s, &user(c)?).await?)

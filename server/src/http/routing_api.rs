@@ -7,23 +7,13 @@ use crate::state::AppState;
 use app::api::ApiError;
 use app::backend::RequestCtx;
 use axum::extract::{Path, Query, State};
-use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
 use axum::{Extension, Json, Router};
 use domain::destination::DestinationInput;
-use domain::views::SessionUser;
 use serde::Deserialize;
 use serde_json::json;
 
-type Res = Result<axum::response::Response, HttpError>;
-
-fn user(ctx: RequestCtx) -> Result<SessionUser, HttpError> {
-    ctx.user.ok_or(HttpError(ApiError::Unauthenticated))
-}
-
-fn ok<T: serde::Serialize>(v: T) -> Res {
-    Ok(Json(v).into_response())
-}
+use super::api::{Res, ok, signed_in as user};
 
 async fn destinations(State(s): State<AppState>, Extension(c): Extension<RequestCtx>) -> Res {
     ok(svc::destinations(&s, &user(c)?).await?)

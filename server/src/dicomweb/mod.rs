@@ -7,6 +7,7 @@ pub mod auth;
 pub mod error;
 pub mod json;
 pub mod qido;
+pub mod stow;
 
 pub use auth::Caller;
 pub use error::DwError;
@@ -44,6 +45,7 @@ fn cors(state: &AppState) -> CorsLayer {
 pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(qido::routes())
+        .merge(stow::routes())
         .layer(from_fn_with_state(state.clone(), auth::authenticate))
         .layer(from_fn_with_state(state.clone(), session::attach))
         .layer(crate::http::session_layer(state))

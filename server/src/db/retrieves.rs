@@ -170,6 +170,15 @@ pub async fn claim(
     Ok(None)
 }
 
+/// Sets the sub-operation counts of an update.
+fn with_subops(u: sea_orm::UpdateMany<Entity>, s: SubOps) -> sea_orm::UpdateMany<Entity> {
+    let n = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
+    u.col_expr(Column::Remaining, Expr::value(s.remaining.map(n)))
+        .col_expr(Column::Completed, Expr::value(n(s.completed)))
+        .col_expr(Column::Failed, Expr::value(n(s.failed)))
+        .col_expr(Column::Warning, Expr::value(n(s.warning)))
+}
+
 /// Records progress and renews the lease; returns whether a cancel was requested, or `None`
 /// if the job is no longer this runner's.
 pub async fn progress(
@@ -180,14 +189,7 @@ pub async fn progress(
     lease_ms: i64,
 ) -> Result<Option<bool>, RepoError> {
     let now = now_ms();
-    let r = Entity::update_many()
-        .col_expr(
-            Column::Remaining,
-            Expr::value(s.remaining.map(|r| r as i32)),
-        )
-        .col_expr(Column::Completed, Expr::value(s.completed as i32))
-        .col_expr(Column::Failed, Expr::value(s.failed as i32))
-        .col_expr(Column::Warning, Expr::value(s.warning as i32))
+    let r = with_subops(Entity::update_many(), s)
         .col_expr(Column::LeaseUntil, Expr::value(now + lease_ms))
         .col_expr(Column::UpdatedAt, Expr::value(now))
         .filter(Column::Id.eq(id))
@@ -219,15 +221,8 @@ pub async fn finish(
     f: Finish<'_>,
 ) -> Result<(), RepoError> {
     let s = f.subops;
-    Entity::update_many()
+    with_subops(Entity::update_many(), s)
         .col_expr(Column::State, Expr::value(f.state.as_str()))
-        .col_expr(
-            Column::Remaining,
-            Expr::value(s.remaining.map(|r| r as i32)),
-        )
-        .col_expr(Column::Completed, Expr::value(s.completed as i32))
-        .col_expr(Column::Failed, Expr::value(s.failed as i32))
-        .col_expr(Column::Warning, Expr::value(s.warning as i32))
         .col_expr(Column::LastStatus, Expr::value(f.status.map(i32::from)))
         .col_expr(Column::Error, Expr::value(f.error.map(str::to_owned)))
         .col_expr(Column::LeaseOwner, Expr::value(Option::<String>::None))

@@ -8,6 +8,7 @@ pub mod error;
 pub mod json;
 pub mod qido;
 pub mod stow;
+pub mod wado;
 
 pub use auth::Caller;
 pub use error::DwError;
@@ -46,6 +47,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(qido::routes())
         .merge(stow::routes())
+        .merge(wado::routes())
         .layer(from_fn_with_state(state.clone(), auth::authenticate))
         .layer(from_fn_with_state(state.clone(), session::attach))
         .layer(crate::http::session_layer(state))

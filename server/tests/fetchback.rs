@@ -1,7 +1,7 @@
 //! Fetch-back of released instances: studies forwarded to an Orthanc by STOW-RS and to another
-//! Orthanc by C-STORE are released from the spool (retention: immediately); fetching them back
-//! brings the same bytes into the spool again, by WADO-RS from the first and by C-GET from the
-//! second, and the index points at the new copies. On SQLite and PostgreSQL.
+//! Orthanc by C-STORE are released from the spool (retention: immediately); a viewer asking for
+//! them through the DICOMweb door gets the same bytes, fetched back by WADO-RS from the first and
+//! by C-GET from the second, and the index points at the new copies. On SQLite and PostgreSQL.
 
 mod common;
 
@@ -47,6 +47,8 @@ async fn released_instances_come_back_by_wado_and_by_c_get() {
         );
         let workers = tokio::spawn(Arc::new(fwd).run());
         let clinic = w.here.demo_clinic().await;
+        let token = w.token("viewer", &[clinic]).await;
+        let http = reqwest::Client::new();
         for (via, reach) in [
             (
                 "WEB",
@@ -110,10 +112,50 @@ async fn released_instances_come_back_by_wado_and_by_c_get() {
                 assert!(Instant::now() < end, "{via}: not forwarded and released");
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
-            let n = server::fetchback::restore(&db, &spool, "PASSERELLE", &wanted)
+            // A viewer asks for the first instance and the whole series: they come back.
+            let first = &mine[0];
+            let url = format!(
+                "{}/studies/{}/series/{}/instances/{}",
+                w.root(),
+                ids.study_uid,
+                series,
+                first.sop_instance_uid
+            );
+            let one = http
+                .get(&url)
+                .header("Authorization", format!("Bearer {token}"))
+                .header("Accept", "application/dicom")
+                .send()
                 .await
-                .expect("restore");
-            assert_eq!(n, 3, "{via}: all three fetched back ({kind:?})");
+                .expect("http");
+            assert_eq!(
+                one.status(),
+                200,
+                "{via}: fetched back and served ({kind:?})"
+            );
+            let body = one.bytes().await.expect("body");
+            let o = server::storage::dataset_offset(&body).expect("part 10");
+            assert_eq!(
+                &body[o..],
+                &before[0][..],
+                "{via}: the served copy is the one received"
+            );
+            let all = http
+                .get(format!(
+                    "{}/studies/{}/series/{}",
+                    w.root(),
+                    ids.study_uid,
+                    series
+                ))
+                .header("Authorization", format!("Bearer {token}"))
+                .send()
+                .await
+                .expect("http");
+            assert_eq!(all.status(), 200);
+            assert!(
+                all.headers().get("warning").is_none(),
+                "{via}: nothing left out"
+            );
             let again = instance::Entity::find()
                 .filter(instance::Column::Id.is_in(wanted.clone()))
                 .all(&db)

@@ -48,6 +48,8 @@ pub struct Found {
 
 #[derive(FromQueryResult)]
 struct Row {
+    id: i64,
+    clinic_id: i64,
     study_uid: String,
     series_uid: String,
     sop_instance_uid: String,
@@ -74,8 +76,41 @@ fn condition(scope: &Scope, t: &Target<'_>) -> Condition {
 }
 
 /// The instances of `t` the caller may see, in series then arrival order; 404 when there is
-/// none (not in the index, or in another clinic).
+/// none (not in the index, or in another clinic). Instances released after forwarding are
+/// fetched back from the archive first (`fetchback`); those that cannot be are `released`.
 pub async fn find(state: &AppState, scope: &Scope, t: Target<'_>) -> Result<Found, DwError> {
+    let mut rows = rows(state, scope, &t).await?;
+    if rows.is_empty() {
+        return Err(DwError::NotFound);
+    }
+    let purged: Vec<&Row> = rows.iter().filter(|r| r.purged_at.is_some()).collect();
+    if let Some(first) = purged.first() {
+        let ids: Vec<i64> = purged.iter().map(|r| r.id).collect();
+        fetch_back(state, first.clinic_id, &ids).await;
+        rows = self::rows(state, scope, &t).await?;
+    }
+    Ok(found(state, rows))
+}
+
+async fn fetch_back(state: &AppState, clinic: i64, ids: &[i64]) {
+    let calling = crate::qr::local_ae(&state.db, domain::ClinicId(clinic))
+        .await
+        .unwrap_or_else(|_| state.config.forward.calling_ae.clone());
+    let spool = match crate::storage::Spool::open(state.config.server.data_dir.join("spool")) {
+        Ok(s) => s,
+        Err(e) => return tracing::error!(error = %e, "cannot open the spool"),
+    };
+    match crate::fetchback::restore(&state.db, &spool, &calling, ids).await {
+        Ok(n) => tracing::info!(
+            restored = n,
+            wanted = ids.len(),
+            "fetched back from the archive"
+        ),
+        Err(e) => tracing::error!(error = %e, "fetch-back failed"),
+    }
+}
+
+async fn rows(state: &AppState, scope: &Scope, t: &Target<'_>) -> Result<Vec<Row>, DwError> {
     let mut q = Sql::select();
     q.from(instance::Entity)
         .inner_join(
@@ -91,22 +126,24 @@ pub async fn find(state: &AppState, scope: &Scope, t: Target<'_>) -> Result<Foun
         .column((study::Entity, study::Column::StudyUid))
         .column((series::Entity, series::Column::SeriesUid))
         .columns([
+            (instance::Entity, instance::Column::Id),
+            (instance::Entity, instance::Column::ClinicId),
             (instance::Entity, instance::Column::SopInstanceUid),
             (instance::Entity, instance::Column::TransferSyntax),
             (instance::Entity, instance::Column::SpoolPath),
             (instance::Entity, instance::Column::PurgedAt),
         ])
-        .cond_where(condition(scope, &t))
+        .cond_where(condition(scope, t))
         .order_by((series::Entity, series::Column::Id), Order::Asc)
         .order_by((instance::Entity, instance::Column::Id), Order::Asc);
     let stmt = state.db.get_database_backend().build(&q);
-    let rows = Row::find_by_statement(stmt)
+    Row::find_by_statement(stmt)
         .all(&state.db)
         .await
-        .map_err(DwError::internal)?;
-    if rows.is_empty() {
-        return Err(DwError::NotFound);
-    }
+        .map_err(DwError::internal)
+}
+
+fn found(state: &AppState, rows: Vec<Row>) -> Found {
     let spool = state.config.server.data_dir.join("spool");
     let mut found = Found::default();
     for r in rows {
@@ -122,5 +159,5 @@ pub async fn find(state: &AppState, scope: &Scope, t: Target<'_>) -> Result<Foun
             path: spool.join(&r.spool_path),
         });
     }
-    Ok(found)
+    found
 }

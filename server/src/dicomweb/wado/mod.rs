@@ -68,12 +68,12 @@ fn accept_of(h: &HeaderMap) -> Option<&str> {
     h.get(header::ACCEPT).and_then(|v| v.to_str().ok())
 }
 
-/// 404 for instances whose spool copy was released after forwarding (fetching them back from
-/// the archive is not done yet).
+/// 404 for instances whose spool copy was released after forwarding and that no destination
+/// could give back (`fetchback`).
 fn released() -> Response {
     (
         StatusCode::NOT_FOUND,
-        "released to the archive: the spool copy was removed after forwarding",
+        "released to the archive after forwarding, and no archive could give it back",
     )
         .into_response()
 }
@@ -84,7 +84,7 @@ fn warn_released(res: &mut Response, n: usize) {
         return;
     }
     let w = format!(
-        "299 passerelle \"{n} instance(s) were released to the archive and are not included\""
+        "299 passerelle \"{n} instance(s) were released to the archive and could not be fetched back\""
     );
     if let Ok(v) = HeaderValue::from_str(&w) {
         res.headers_mut().insert(header::WARNING, v);

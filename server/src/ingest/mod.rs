@@ -3,6 +3,7 @@
 //! Annex C: 0000 success, B000 warning, 0117 invalid SOP instance, A700 out of resources,
 //! A900 data set does not match SOP class, C000 cannot understand.
 
+mod batch;
 pub mod parse;
 
 use crate::db::id_cache::IdCache;

@@ -222,6 +222,19 @@ pub async fn store_synthetic(
     number: usize,
     pixel_bytes: usize,
 ) -> server::ingest::StoreResult {
+    ingest
+        .store(synthetic_request(clinic, ids, series, number, pixel_bytes))
+        .await
+}
+
+/// The ingest request of one synthetic CT instance (see `store_synthetic`).
+pub fn synthetic_request(
+    clinic: i64,
+    ids: &StudyIds,
+    series: &str,
+    number: usize,
+    pixel_bytes: usize,
+) -> server::ingest::StoreRequest {
     let obj = synth::instance(ids, series, number, pixel_bytes);
     let mut dataset = Vec::new();
     obj.write_dataset_with_ts(
@@ -237,15 +250,13 @@ pub async fn store_synthetic(
             .trim_end_matches('\0')
             .to_owned()
     };
-    ingest
-        .store(server::ingest::StoreRequest {
-            clinic: domain::ClinicId(clinic),
-            calling_ae: "CT1".into(),
-            called_ae: "PASSERELLE".into(),
-            command_sop_class: uid(dicom_dictionary_std::tags::SOP_CLASS_UID),
-            command_sop_instance: uid(dicom_dictionary_std::tags::SOP_INSTANCE_UID),
-            transfer_syntax: "1.2.840.10008.1.2.1".into(),
-            dataset,
-        })
-        .await
+    server::ingest::StoreRequest {
+        clinic: domain::ClinicId(clinic),
+        calling_ae: "CT1".into(),
+        called_ae: "PASSERELLE".into(),
+        command_sop_class: uid(dicom_dictionary_std::tags::SOP_CLASS_UID),
+        command_sop_instance: uid(dicom_dictionary_std::tags::SOP_INSTANCE_UID),
+        transfer_syntax: "1.2.840.10008.1.2.1".into(),
+        dataset,
+    }
 }

@@ -11,6 +11,7 @@ mod request;
 
 use super::qido::accepts_json;
 use super::{Caller, DwError};
+use crate::ingest::StoreRequest;
 use crate::qr::QrServiceError;
 use crate::state::AppState;
 use axum::body::Body;
@@ -133,42 +134,93 @@ fn interrupted(e: multer::Error, stored: usize, mib: u32) -> Response {
     }
 }
 
-/// Reads the parts one after the other, storing each while the next arrives; stops at the
-/// first unreadable piece of the body and returns the outcomes so far with the error.
+/// Most parts, and bytes, ingested together (one index commit for them, `Ingest::store_batch`).
+const BATCH_PARTS: usize = 32;
+const BATCH_BYTES: usize = 64 << 20;
+
+/// Parts read and checked, waiting for their batch.
+#[derive(Default)]
+struct Batch {
+    slots: Vec<Result<Outcome, Outcome>>,
+    requests: Vec<StoreRequest>,
+    bytes: usize,
+}
+
+impl Batch {
+    fn full(&self) -> bool {
+        self.requests.len() >= BATCH_PARTS || self.bytes >= BATCH_BYTES
+    }
+}
+
+/// Stores a batch; outcomes in the order of its parts.
+async fn store_batch(target: Target, b: Batch) -> Vec<Outcome> {
+    let results = target.ingest.store_batch(b.requests).await;
+    let mut results = results.into_iter();
+    b.slots
+        .into_iter()
+        .map(|slot| match slot {
+            Ok(out) => match results.next() {
+                Some(r) => part::settle(out, &r),
+                None => Outcome::failed(part::PROCESSING_FAILURE),
+            },
+            Err(refused) => refused,
+        })
+        .collect()
+}
+
+/// Reads the parts one after the other and ingests them in batches, one batch being stored
+/// while the next is read; stops at the first unreadable piece of the body and returns the
+/// outcomes so far (in the order of the parts) with the error.
 async fn receive(
     parts: &mut multer::Multipart<'static>,
     target: Target,
     per_part: usize,
 ) -> (Vec<Outcome>, Option<multer::Error>) {
     let mut done = Vec::new();
-    let mut pending: Option<JoinHandle<Outcome>> = None;
+    let mut pending: Option<(usize, JoinHandle<Vec<Outcome>>)> = None;
+    let mut batch = Batch::default();
     let cut = loop {
         let field = match parts.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break None,
             Err(e) => break Some(e),
         };
-        let bytes = match read_part(field, per_part).await {
-            Ok(b) => b,
+        match read_part(field, per_part).await {
+            Ok(Some(b)) => {
+                batch.bytes += b.len();
+                match part::prepare(&target, b).await {
+                    Ok((out, rq)) => {
+                        batch.slots.push(Ok(out));
+                        batch.requests.push(rq);
+                    }
+                    Err(refused) => batch.slots.push(Err(refused)),
+                }
+            }
+            Ok(None) => batch
+                .slots
+                .push(Err(Outcome::failed(part::OUT_OF_RESOURCES))),
             Err(e) => break Some(e),
-        };
-        if let Some(p) = pending.take() {
-            done.push(finished(p).await);
         }
-        match bytes {
-            Some(b) => pending = Some(tokio::spawn(part::store(target.clone(), b))),
-            None => done.push(Outcome::failed(part::OUT_OF_RESOURCES)),
+        if batch.full() {
+            if let Some(p) = pending.take() {
+                done.extend(finished(p).await);
+            }
+            let n = batch.slots.len();
+            let b = std::mem::take(&mut batch);
+            pending = Some((n, tokio::spawn(store_batch(target.clone(), b))));
         }
     };
     if let Some(p) = pending.take() {
-        done.push(finished(p).await);
+        done.extend(finished(p).await);
     }
+    done.extend(store_batch(target, batch).await);
     (done, cut)
 }
 
-async fn finished(p: JoinHandle<Outcome>) -> Outcome {
+/// The outcomes of a stored batch of `n` parts (all failed if its task died).
+async fn finished((n, p): (usize, JoinHandle<Vec<Outcome>>)) -> Vec<Outcome> {
     p.await
-        .unwrap_or_else(|_| Outcome::failed(part::PROCESSING_FAILURE))
+        .unwrap_or_else(|_| vec![Outcome::failed(part::PROCESSING_FAILURE); n])
 }
 
 /// One part's bytes, or `None` when it is larger than `max` (the rest of it is skipped).

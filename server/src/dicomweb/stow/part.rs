@@ -137,12 +137,13 @@ pub fn failure_reason(status: u16) -> u16 {
 /// The calling AE title ingest records for instances received by STOW-RS.
 pub const CALLING_AE: &str = "STOW-RS";
 
-/// Checks and stores one part; never fails the request, only the part.
-pub async fn store(target: Target, bytes: Vec<u8>) -> Outcome {
+/// Identifies one part and makes it an ingest request, or says why it is refused. Never fails
+/// the request, only the part.
+pub async fn prepare(target: &Target, bytes: Vec<u8>) -> Result<(Outcome, StoreRequest), Outcome> {
     let (id, bytes) = match tokio::task::spawn_blocking(move || (identify(&bytes), bytes)).await {
         Ok((Ok(id), bytes)) => (id, bytes),
-        Ok((Err(outcome), _)) => return outcome,
-        Err(_) => return Outcome::failed(PROCESSING_FAILURE),
+        Ok((Err(outcome), _)) => return Err(outcome),
+        Err(_) => return Err(Outcome::failed(PROCESSING_FAILURE)),
     };
     let mut out = Outcome {
         sop_class: uid(id.meta.media_storage_sop_class_uid()),
@@ -153,7 +154,7 @@ pub async fn store(target: Target, bytes: Vec<u8>) -> Outcome {
     };
     if target.study.as_ref().is_some_and(|s| *s != id.study) {
         out.failure = Some(DOES_NOT_MATCH);
-        return out;
+        return Err(out);
     }
     let mut dataset = bytes;
     dataset.drain(..id.dataset_at);
@@ -166,7 +167,11 @@ pub async fn store(target: Target, bytes: Vec<u8>) -> Outcome {
         transfer_syntax: id.meta.transfer_syntax().to_owned(),
         dataset,
     };
-    let r = target.ingest.store(rq).await;
+    Ok((out, rq))
+}
+
+/// The part's outcome once ingest answered.
+pub fn settle(mut out: Outcome, r: &ingest::StoreResult) -> Outcome {
     match r.status {
         ingest::SUCCESS => {}
         ingest::WARNING_NOT_STORED => out.warning = Some(ingest::WARNING_NOT_STORED),

@@ -9,6 +9,7 @@ mod m20261128_000004_ae_port;
 mod m20261128_000005_routing;
 mod m20261128_000006_query;
 mod m20261128_000007_tokens;
+mod m20261128_000008_study_order;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_routing::Migration),
             Box::new(m20261128_000006_query::Migration),
             Box::new(m20261128_000007_tokens::Migration),
+            Box::new(m20261128_000008_study_order::Migration),
         ]
     }
 }

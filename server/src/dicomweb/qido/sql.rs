@@ -7,7 +7,9 @@ use super::params::{Attr, date_range, uid_list};
 use crate::db::index_entities::{instance, patient, series, study};
 use crate::dicomweb::DwError;
 use domain::Scope;
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, IntoColumnRef, LikeExpr, SimpleExpr};
+use sea_orm::sea_query::{
+    Condition, Expr, ExprTrait, Func, IntoColumnRef, LikeExpr, Query as Sql, SimpleExpr,
+};
 
 /// The index column an attribute is matched on.
 fn column(a: Attr) -> sea_orm::sea_query::ColumnRef {
@@ -95,6 +97,15 @@ pub fn condition(a: Attr, v: &str, fuzzy: bool) -> Result<SimpleExpr, DwError> {
             }
             c.into()
         }
+        // An exact Patient ID finds the patient rows first, then their studies by index.
+        Attr::PatientId if !wild => Expr::col((study::Entity, study::Column::PatientId))
+            .in_subquery(
+                Sql::select()
+                    .column(patient::Column::Id)
+                    .from(patient::Entity)
+                    .and_where(Expr::col(patient::Column::PatientKey).eq(v))
+                    .to_owned(),
+            ),
         Attr::StudyUid | Attr::SeriesUid | Attr::SopInstance | Attr::SopClass => {
             Expr::col(col).is_in(uid_list(v)?)
         }

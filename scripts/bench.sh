@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Benchmarks (a command, not a test): builds the release binary, installs the peers they compare
-# against (Debian dcmtk, orthanc, orthanc-dicomweb) if missing, and runs bench/ingest.py and/or
-# bench/forward.py. Usage: scripts/bench.sh [all|ingest|forward] [--instances N] [--size-kib K] …
-# (--parallel applies to ingest only).
+# against (Debian dcmtk, orthanc, orthanc-dicomweb) if missing, and runs bench/ingest.py,
+# bench/forward.py, bench/move.py and/or bench/dicomweb.py.
+# Usage: scripts/bench.sh [all|ingest|forward|move|dicomweb] [--instances N] [--size-kib K] …
+# (--parallel applies to ingest only, --rounds to move only; dicomweb takes no options here:
+# run bench/dicomweb.py directly for --sizes / --rounds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -13,16 +15,29 @@ if [ ! -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq orthanc-dicomweb >/dev/null
 fi
 which="${1:-all}"
-case "$which" in all|ingest|forward) shift || true ;; *) which=all ;; esac
+case "$which" in all|ingest|forward|move|dicomweb) shift || true ;; *) which=all ;; esac
 cargo build --release --locked -p server
 BIN="${CARGO_TARGET_DIR:-target}/release/passerelle"
-if [ "$which" = all ] || [ "$which" = ingest ]; then
-  python3 bench/ingest.py --passerelle "$BIN" "$@"
-fi
-if [ "$which" = all ] || [ "$which" = forward ]; then
+# The arguments of "$@" without the options named in $1 (each takes one value).
+args_without() {
+  local drop="$1"; shift
   args=()
   while [ $# -gt 0 ]; do
-    case "$1" in --parallel) shift 2 ;; *) args+=("$1"); shift ;; esac
+    case " $drop " in *" $1 "*) shift 2 ;; *) args+=("$1"); shift ;; esac
   done
+}
+if [ "$which" = all ] || [ "$which" = ingest ]; then
+  args_without "--rounds" "$@"
+  python3 bench/ingest.py --passerelle "$BIN" "${args[@]}"
+fi
+if [ "$which" = all ] || [ "$which" = forward ]; then
+  args_without "--parallel --rounds" "$@"
   python3 bench/forward.py --passerelle "$BIN" "${args[@]}"
+fi
+if [ "$which" = all ] || [ "$which" = move ]; then
+  args_without "--parallel" "$@"
+  python3 bench/move.py --passerelle "$BIN" "${args[@]}"
+fi
+if [ "$which" = all ] || [ "$which" = dicomweb ]; then
+  python3 bench/dicomweb.py --passerelle "$BIN"
 fi

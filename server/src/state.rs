@@ -3,11 +3,11 @@
 use crate::auth::LoginLimiter;
 use crate::config::Config;
 use crate::dimse::AeRegistry;
+use crate::ingest::Ingest;
 use crate::routing::Router;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
-use crate::ingest::Ingest;
 use std::sync::{Arc, OnceLock};
 use tokio::sync::Notify;
 

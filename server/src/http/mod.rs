@@ -76,7 +76,12 @@ pub fn router(state: AppState) -> Router {
         leptos_axum::render_app_to_stream_with_context(ctx, move || app::shell(opts.clone()))
     };
     let app_routes = Router::new()
-        .nest("/api/v1", api::routes(backend).merge(routing_api::routes()).merge(query_api::routes()))
+        .nest(
+            "/api/v1",
+            api::routes(backend)
+                .merge(routing_api::routes())
+                .merge(query_api::routes()),
+        )
         .route("/api/{*fn_name}", get(server_fns.clone()).post(server_fns))
         .leptos_routes_with_context(&state, routes, ctx_pages, move || {
             app::shell(options.clone())

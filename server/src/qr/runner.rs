@@ -8,8 +8,7 @@ use crate::db::retrieves::{self, Finish, RetrieveJob};
 use crate::db::{audit, network};
 use crate::dimse::qr::find::FindLimits;
 use crate::dimse::qr::retrieve::{
-    IngestStore,
-    GetSink, Outcome, Progress, RetrieveSpec, RetrieveTarget, retrieve,
+    GetSink, IngestStore, Outcome, Progress, RetrieveSpec, RetrieveTarget, retrieve,
 };
 use crate::ingest::Ingest;
 use domain::query::{InfoModel, MoveStatus, RetrieveMethod, RetrieveState, SubOps};

@@ -2,7 +2,7 @@
 
 use crate::MeResource;
 use crate::api::Logout;
-use crate::i18n::{Locale, Msg, Qr, Rt, role_msg, use_i18n};
+use crate::i18n::{Locale, Msg, Qr, Rt, Tk, role_msg, use_i18n};
 use domain::Permission;
 use domain::views::SessionUser;
 use leptos::prelude::*;
@@ -51,6 +51,7 @@ fn UserNav(user: SessionUser) -> impl IntoView {
             {link("/", Msg::NavHome)}
             {role.can(Permission::ViewStudies).then(|| link("/studies", Msg::NavStudies))}
             {role.can(Permission::QueryRetrieve).then(|| view! { <A href="/query">{move || i18n.q(Qr::NavQuery)}</A> })}
+            {role.can(Permission::ViewStudies).then(|| view! { <A href="/tokens">{move || i18n.tk(Tk::Nav)}</A> })}
             {(role.can(Permission::ViewClinics) && !role.can(Permission::ManageClinics))
                 .then(|| link("/clinics", Msg::NavClinics))}
             {role.can(Permission::ManageClinics).then(|| link("/admin/clinics", Msg::NavAdminClinics))}

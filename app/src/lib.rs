@@ -103,6 +103,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/routing/rules/:id") view=pages::routing::rule_editor::RuleEditPage />
                     <Route path=path!("admin/transfers") view=pages::transfers::TransfersPage />
                     <Route path=path!("query") view=pages::query::QueryPage />
+                    <Route path=path!("tokens") view=pages::tokens::TokensPage />
                 </Routes>
             </layout::Layout>
         </Router>

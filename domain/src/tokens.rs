@@ -16,6 +16,9 @@ pub struct TokenView {
     pub created_at_ms: i64,
     pub expires_at_ms: Option<i64>,
     pub revoked: bool,
+    /// Past its expiry when it was read.
+    #[serde(default)]
+    pub expired: bool,
     pub last_used_at_ms: Option<i64>,
 }
 

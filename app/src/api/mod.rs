@@ -12,10 +12,12 @@ mod network;
 mod query;
 mod routing;
 mod studies;
+mod tokens;
 pub use network::*;
 pub use query::*;
 pub use routing::*;
 pub use studies::*;
+pub use tokens::*;
 
 /// Errors shown to the user. They never carry internals (database text, paths, stack traces).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

@@ -6,10 +6,12 @@ use leptos::prelude::*;
 mod messages;
 mod query;
 mod routing;
+mod tokens;
 pub use messages::Msg;
 use messages::pair;
 pub use query::{Qr, query_error, retrieve_state};
 pub use routing::{Rt, rt, rule_error};
+pub use tokens::{Tk, tk, token_error};
 
 /// The cookie that remembers the chosen language for a year.
 pub const LOCALE_COOKIE: &str = "passerelle_lang";

@@ -7,6 +7,7 @@ pub mod network;
 pub mod query;
 pub mod routing;
 pub mod studies;
+pub mod tokens;
 pub mod transfers;
 pub mod users;
 

@@ -35,6 +35,7 @@ pub fn view(m: &Model) -> TokenView {
         created_at_ms: m.created_at,
         expires_at_ms: m.expires_at,
         revoked: m.revoked_at.is_some(),
+        expired: m.expires_at.is_some_and(|e| e <= now_ms()),
         last_used_at_ms: m.last_used_at,
     }
 }

@@ -41,6 +41,14 @@ setup_test() {
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq orthanc-dicomweb >/dev/null
   fi
   need_apt psql postgresql-client
+  # OHIF's prebuilt viewer (npm @ohif/app ships dist/; its own dependencies are not needed),
+  # for the browser test of the DICOMweb door; fetched once per machine.
+  local ohif="${OHIF_CACHE:-/var/cache/passerelle/ohif-3.13.2}"
+  if [ ! -f "$ohif/package/dist/index.html" ]; then
+    echo "==> npm pack @ohif/app@3.13.2 (OHIF viewer for the browser test)"
+    mkdir -p "$ohif"
+    (cd "$ohif" && npm pack --silent @ohif/app@3.13.2 >/dev/null && tar xzf ohif-app-3.13.2.tgz && rm -f ohif-app-3.13.2.tgz)
+  fi
   if ! python3 -c 'import dicomweb_client' 2>/dev/null; then
     echo "==> pip install dicomweb-client (DICOMweb tests)"
     python3 -m pip install -q --root-user-action=ignore 'dicomweb-client==0.61.2'

@@ -37,7 +37,7 @@ async function waitHealthy(base, child, ms = 30000) {
 }
 
 /** Starts `passerelle serve`; returns { base, stop }. */
-export async function startServer() {
+export async function startServer(extraEnv = {}) {
   const bin = process.env.PASSERELLE_BIN ?? join(repo, 'target', 'debug', 'passerelle');
   const port = await freePort();
   const dicom = await freePort();
@@ -52,6 +52,7 @@ export async function startServer() {
       PASSERELLE__SERVER__PUBLIC_URL: base,
       PASSERELLE__SERVER__SITE_DIR: join(repo, 'target', 'site'),
       PASSERELLE__BOOTSTRAP__ADMIN_PASSWORD: ADMIN_PASSWORD,
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -60,6 +61,7 @@ export async function startServer() {
   return {
     base,
     bin,
+    dataDir,
     dicomPort: dicom,
     async stop() {
       child.kill('SIGTERM');

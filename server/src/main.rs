@@ -13,8 +13,9 @@ const EXIT_CONFIG: u8 = 78;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // `config export` writes the file on standard output: logs go to standard error there.
-    let logs_to_stderr = matches!(cli.command, Command::Config { .. });
+    // Commands other than `serve` print their results on standard output (an exported
+    // configuration, a token's secret, C-FIND answers): their logs go to standard error.
+    let logs_to_stderr = !matches!(cli.command, Command::Serve);
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),

@@ -3,7 +3,7 @@
 //! (§10.4.1.1.6), and rendered images and thumbnails (§10.4.1.1.3, §10.4.1.1.4, §8.3.5.1).
 
 use super::accept::{self, EXPLICIT_LE};
-use super::locate::{self, Located, Target};
+use super::locate::{self, Located, Resource, Target};
 use super::multipart::{self, Part, Source};
 use super::pixels::{self, Geometry, PixelError, Pixels, Ranges};
 use super::render::{self, Function, Options};
@@ -17,7 +17,6 @@ use dicom_core::Tag;
 use dicom_dictionary_std::tags;
 use http::{HeaderMap, HeaderValue, header};
 
-type InstancePath = Path<(String, String, String)>;
 type FramePath = Path<(String, String, String, String)>;
 
 /// `1,3,5` → frame numbers (1-based); 400 when malformed.
@@ -222,14 +221,14 @@ async fn render_frame(l: Located, frame: u32, o: Options) -> Result<Response, Dw
     Ok(res)
 }
 
+/// The rendered image or thumbnail of one instance (its first frame, or the one frame asked).
 async fn instance_image(
-    s: AppState,
-    c: Caller,
-    ids: (String, String, String),
-    frames: Option<String>,
-    (q, h, thumbnail): (Option<String>, HeaderMap, bool),
+    s: &AppState,
+    c: &Caller,
+    r: &Resource,
+    (q, h, thumbnail): (Option<String>, &HeaderMap, bool),
 ) -> Result<Response, DwError> {
-    let frame = match frames.as_deref().map(frame_list).transpose()? {
+    let frame = match r.frames.as_deref().map(frame_list).transpose()? {
         None => 1,
         Some(list) if list.len() == 1 || thumbnail => list[0],
         Some(_) => {
@@ -238,51 +237,39 @@ async fn instance_image(
             ));
         }
     };
-    let o = options(q.as_deref(), &h, thumbnail)?;
-    match one(&s, &c, &ids).await? {
+    let o = options(q.as_deref(), h, thumbnail)?;
+    let found = locate::find(s, &c.scope, r.target()).await?;
+    match found.here.into_iter().next() {
         Some(l) => render_frame(l, frame, o).await,
         None => Ok(released()),
     }
 }
 
+/// `…/rendered` of an instance or of one of its frames (§10.4.1.1.3).
 pub async fn rendered(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,
-    Path(ids): InstancePath,
+    r: Resource,
     RawQuery(q): RawQuery,
     h: HeaderMap,
 ) -> Result<Response, DwError> {
-    instance_image(s, c, ids, None, (q, h, false)).await
+    instance_image(&s, &c, &r, (q, &h, false)).await
 }
 
+/// `…/thumbnail` of a study, series, instance or frame (§10.4.1.1.4): an instance's (or
+/// frame's) own image, else the middle instance of the study or series.
 pub async fn thumbnail(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,
-    Path(ids): InstancePath,
+    r: Resource,
     RawQuery(q): RawQuery,
     h: HeaderMap,
 ) -> Result<Response, DwError> {
-    instance_image(s, c, ids, None, (q, h, true)).await
-}
-
-pub async fn frame_rendered(
-    State(s): State<AppState>,
-    Extension(c): Extension<Caller>,
-    Path((st, se, i, f)): FramePath,
-    RawQuery(q): RawQuery,
-    h: HeaderMap,
-) -> Result<Response, DwError> {
-    instance_image(s, c, (st, se, i), Some(f), (q, h, false)).await
-}
-
-pub async fn frame_thumbnail(
-    State(s): State<AppState>,
-    Extension(c): Extension<Caller>,
-    Path((st, se, i, f)): FramePath,
-    RawQuery(q): RawQuery,
-    h: HeaderMap,
-) -> Result<Response, DwError> {
-    instance_image(s, c, (st, se, i), Some(f), (q, h, true)).await
+    if r.instance.is_some() {
+        instance_image(&s, &c, &r, (q, &h, true)).await
+    } else {
+        middle_thumbnail(&s, &c, r.target(), q, &h).await
+    }
 }
 
 /// Thumbnail of a study or series: its middle instance's first frame.
@@ -300,34 +287,4 @@ async fn middle_thumbnail(
     }
     let mid = found.here.len() / 2;
     render_frame(found.here.swap_remove(mid), 1, o).await
-}
-
-pub async fn series_thumbnail(
-    State(s): State<AppState>,
-    Extension(c): Extension<Caller>,
-    Path((study, series)): Path<(String, String)>,
-    RawQuery(q): RawQuery,
-    h: HeaderMap,
-) -> Result<Response, DwError> {
-    let t = Target {
-        study: &study,
-        series: Some(&series),
-        instance: None,
-    };
-    middle_thumbnail(&s, &c, t, q, &h).await
-}
-
-pub async fn study_thumbnail(
-    State(s): State<AppState>,
-    Extension(c): Extension<Caller>,
-    Path(study): Path<String>,
-    RawQuery(q): RawQuery,
-    h: HeaderMap,
-) -> Result<Response, DwError> {
-    let t = Target {
-        study: &study,
-        series: None,
-        instance: None,
-    };
-    middle_thumbnail(&s, &c, t, q, &h).await
 }

@@ -5,9 +5,12 @@
 use crate::db::index_entities::{instance, series, study};
 use crate::dicomweb::DwError;
 use crate::state::AppState;
+use axum::extract::{FromRequestParts, Path};
 use domain::Scope;
+use http::request::Parts;
 use sea_orm::FromQueryResult;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Order, Query as Sql};
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// The resource of a request: a study, a series of it, or an instance of that series.
@@ -16,6 +19,42 @@ pub struct Target<'a> {
     pub study: &'a str,
     pub series: Option<&'a str>,
     pub instance: Option<&'a str>,
+}
+
+/// The resource a WADO-RS path names, from the route's parameters (`study`, and `series`,
+/// `instance`, `frames` when the route has them), so one handler serves every level.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub study: String,
+    pub series: Option<String>,
+    pub instance: Option<String>,
+    pub frames: Option<String>,
+}
+
+impl Resource {
+    pub fn target(&self) -> Target<'_> {
+        Target {
+            study: &self.study,
+            series: self.series.as_deref(),
+            instance: self.instance.as_deref(),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Resource {
+    type Rejection = DwError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, DwError> {
+        let Path(mut p) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| DwError::NotFound)?;
+        Ok(Self {
+            study: p.remove("study").ok_or(DwError::NotFound)?,
+            series: p.remove("series"),
+            instance: p.remove("instance"),
+            frames: p.remove("frames"),
+        })
+    }
 }
 
 /// One instance and its spool file.

@@ -26,34 +26,21 @@ use pixels::PixelError;
 
 pub fn routes() -> Router<AppState> {
     const I: &str = "/studies/{study}/series/{series}/instances/{instance}";
+    const SE: &str = "/studies/{study}/series/{series}";
     let at = |tail: &str| format!("{I}{tail}");
-    Router::new()
-        .route("/studies/{study}", get(retrieve::study))
-        .route("/studies/{study}/series/{series}", get(retrieve::series))
-        .route(I, get(retrieve::instance))
-        .route("/studies/{study}/metadata", get(retrieve::study_metadata))
-        .route(
-            "/studies/{study}/series/{series}/metadata",
-            get(retrieve::series_metadata),
-        )
-        .route(&at("/metadata"), get(retrieve::instance_metadata))
-        .route(&at("/frames/{frames}"), get(images::frames))
+    let mut r = Router::new();
+    // Study, series and instance levels share their handlers (`locate::Resource`).
+    for level in ["/studies/{study}", SE, I] {
+        r = r
+            .route(level, get(retrieve::retrieve))
+            .route(&format!("{level}/metadata"), get(retrieve::metadata_of))
+            .route(&format!("{level}/thumbnail"), get(images::thumbnail));
+    }
+    r.route(&at("/frames/{frames}"), get(images::frames))
         .route(&at("/bulkdata/{tag}"), get(images::bulkdata))
         .route(&at("/rendered"), get(images::rendered))
-        .route(&at("/thumbnail"), get(images::thumbnail))
-        .route(
-            &at("/frames/{frames}/rendered"),
-            get(images::frame_rendered),
-        )
-        .route(
-            &at("/frames/{frames}/thumbnail"),
-            get(images::frame_thumbnail),
-        )
-        .route(
-            "/studies/{study}/series/{series}/thumbnail",
-            get(images::series_thumbnail),
-        )
-        .route("/studies/{study}/thumbnail", get(images::study_thumbnail))
+        .route(&at("/frames/{frames}/rendered"), get(images::rendered))
+        .route(&at("/frames/{frames}/thumbnail"), get(images::thumbnail))
 }
 
 /// `{public_url}/dicomweb`, the root of the URLs given in metadata.

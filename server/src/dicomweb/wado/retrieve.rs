@@ -4,14 +4,14 @@
 //! their DICOM JSON metadata (§10.4.3.3.2).
 
 use super::accept::{self, Packaging};
-use super::locate::{self, Found, Target};
+use super::locate::{self, Found, Resource, Target};
 use super::multipart::{self, Part, Source};
 use super::{Caller, DwError, accept_of, base, blocking, meta, pixels, released, warn_released};
 use crate::dicomweb::qido::accepts_json;
 use crate::state::AppState;
 use axum::Extension;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use futures_util::{StreamExt, stream};
 use http::{HeaderMap, HeaderValue, header};
@@ -88,46 +88,14 @@ async fn instances(
     Ok(res)
 }
 
-pub async fn study(
+/// A study, series or instance (the route decides which): its Part-10 files.
+pub async fn retrieve(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,
-    Path(study): Path<String>,
+    r: Resource,
     h: HeaderMap,
 ) -> Result<Response, DwError> {
-    let t = Target {
-        study: &study,
-        series: None,
-        instance: None,
-    };
-    instances(&s, &c, t, &h).await
-}
-
-pub async fn series(
-    State(s): State<AppState>,
-    Extension(c): Extension<Caller>,
-    Path((study, series)): Path<(String, String)>,
-    h: HeaderMap,
-) -> Result<Response, DwError> {
-    let t = Target {
-        study: &study,
-        series: Some(&series),
-        instance: None,
-    };
-    instances(&s, &c, t, &h).await
-}
-
-pub async fn instance(
-    State(s): State<AppState>,
-    Extension(c): Extension<Caller>,
-    Path((study, series, instance)): Path<(String, String, String)>,
-    h: HeaderMap,
-) -> Result<Response, DwError> {
-    let t = Target {
-        study: &study,
-        series: Some(&series),
-        instance: Some(&instance),
-    };
-    instances(&s, &c, t, &h).await
+    instances(&s, &c, r.target(), &h).await
 }
 
 async fn metadata(
@@ -160,44 +128,12 @@ async fn metadata(
     Ok(res)
 }
 
-pub async fn study_metadata(
+/// The metadata of a study, series or instance (the route decides which).
+pub async fn metadata_of(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,
-    Path(study): Path<String>,
+    r: Resource,
     h: HeaderMap,
 ) -> Result<Response, DwError> {
-    let t = Target {
-        study: &study,
-        series: None,
-        instance: None,
-    };
-    metadata(&s, &c, t, &h).await
-}
-
-pub async fn series_metadata(
-    State(s): State<AppState>,
-    Extension(c): Extension<Caller>,
-    Path((study, series)): Path<(String, String)>,
-    h: HeaderMap,
-) -> Result<Response, DwError> {
-    let t = Target {
-        study: &study,
-        series: Some(&series),
-        instance: None,
-    };
-    metadata(&s, &c, t, &h).await
-}
-
-pub async fn instance_metadata(
-    State(s): State<AppState>,
-    Extension(c): Extension<Caller>,
-    Path((study, series, instance)): Path<(String, String, String)>,
-    h: HeaderMap,
-) -> Result<Response, DwError> {
-    let t = Target {
-        study: &study,
-        series: Some(&series),
-        instance: Some(&instance),
-    };
-    metadata(&s, &c, t, &h).await
+    metadata(&s, &c, r.target(), &h).await
 }

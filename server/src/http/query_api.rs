@@ -56,11 +56,7 @@ async fn one(
     Extension(c): Extension<RequestCtx>,
     Path(id): Path<i64>,
 ) -> Res {
-    let all = svc::list(&s, &user(c)?).await?;
-    match all.into_iter().find(|j| j.id == id) {
-        Some(j) => ok(j),
-        None => Err(HttpError(ApiError::NotFound)),
-    }
+    ok(svc::get(&s, &user(c)?, id).await?)
 }
 
 async fn cancel(

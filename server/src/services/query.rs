@@ -238,6 +238,14 @@ pub async fn list(state: &AppState, user: &SessionUser) -> Result<Vec<RetrieveVi
     Ok(jobs.iter().map(|j| qr::view(j, &name(j.node_id))).collect())
 }
 
+/// One retrieve job of the caller's clinics (404 otherwise).
+pub async fn get(state: &AppState, user: &SessionUser, id: i64) -> Result<RetrieveView, ApiError> {
+    require(user, Permission::QueryRetrieve)?;
+    let job = retrieves::get(&state.db, &user.scope(), id).await?;
+    let node = network::node(&state.db, &domain::Scope::All, job.node_id).await?;
+    Ok(qr::view(&job, &node.name))
+}
+
 pub async fn cancel(
     state: &AppState,
     user: &SessionUser,

@@ -2,7 +2,7 @@
 //! for the stored transfer syntax (`transfer-syntax=*`), with the destination's credentials.
 
 use super::{Wanted, save};
-use crate::queue::stow::{StowAuth, StowTarget};
+use crate::queue::stow::{StowTarget, client};
 use crate::storage::{Spool, dataset_offset};
 use dicom_object::meta::FileMetaTable;
 use futures_util::StreamExt;
@@ -11,11 +11,6 @@ use sea_orm::DatabaseConnection;
 use std::time::Duration;
 
 const ACCEPT: &str = "multipart/related; type=\"application/dicom\"; transfer-syntax=*";
-
-fn client() -> &'static reqwest::Client {
-    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
-    CLIENT.get_or_init(reqwest::Client::new)
-}
 
 /// The first Part-10 file of a multipart/related answer.
 async fn first_part(content_type: &str, body: &[u8]) -> Option<Vec<u8>> {
@@ -43,12 +38,9 @@ async fn one(t: &StowTarget, w: &Wanted, limit: Duration) -> Result<(String, Vec
         w.series_uid,
         w.sop_uid
     );
-    let mut rq = client().get(&url).header("Accept", ACCEPT).timeout(limit);
-    rq = match &t.auth {
-        StowAuth::None => rq,
-        StowAuth::Basic { user, password } => rq.basic_auth(user, Some(password)),
-        StowAuth::Bearer(token) => rq.bearer_auth(token),
-    };
+    let rq = t
+        .auth
+        .apply(client().get(&url).header("Accept", ACCEPT).timeout(limit));
     let res = rq.send().await.map_err(|e| e.to_string())?;
     if !res.status().is_success() {
         return Err(format!("HTTP {}", res.status()));

@@ -37,8 +37,20 @@ impl std::fmt::Debug for StowAuth {
     }
 }
 
-/// One HTTP client for every STOW-RS request (connection reuse); timeouts are per request.
-fn client() -> &'static reqwest::Client {
+impl StowAuth {
+    /// Adds the destination's credentials to a request (STOW-RS, and WADO-RS fetch-back).
+    pub fn apply(&self, rq: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match self {
+            StowAuth::None => rq,
+            StowAuth::Basic { user, password } => rq.basic_auth(user, Some(password)),
+            StowAuth::Bearer(token) => rq.bearer_auth(token),
+        }
+    }
+}
+
+/// One HTTP client for every request to a destination (connection reuse); timeouts are per
+/// request.
+pub(crate) fn client() -> &'static reqwest::Client {
     static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
     CLIENT.get_or_init(reqwest::Client::new)
 }
@@ -65,7 +77,7 @@ pub async fn send(target: &StowTarget, study: &str, limit: Duration, items: &[It
     let mut out: Vec<Option<Sent>> = vec![None; items.len()];
     let (boundary, data) = body(items, &mut out).await;
     let url = format!("{}/studies/{study}", target.base_url.trim_end_matches('/'));
-    let mut rq = client()
+    let rq = client()
         .post(url)
         .timeout(limit)
         .header(
@@ -74,12 +86,7 @@ pub async fn send(target: &StowTarget, study: &str, limit: Duration, items: &[It
         )
         .header("Accept", "application/dicom+json")
         .body(data);
-    rq = match &target.auth {
-        StowAuth::None => rq,
-        StowAuth::Basic { user, password } => rq.basic_auth(user, Some(password)),
-        StowAuth::Bearer(token) => rq.bearer_auth(token),
-    };
-    let verdict = answer(rq.send().await).await;
+    let verdict = answer(target.auth.apply(rq).send().await).await;
     items
         .iter()
         .zip(out.iter_mut())

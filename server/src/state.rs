@@ -2,6 +2,7 @@
 
 use crate::auth::LoginLimiter;
 use crate::config::Config;
+use crate::dicomweb::access::AccessLog;
 use crate::dimse::AeRegistry;
 use crate::ingest::Ingest;
 use crate::routing::Router;
@@ -27,6 +28,8 @@ pub struct AppState {
     /// The ingest pipeline (C-STORE, C-GET and STOW-RS), set once the spool is open.
     pub ingest: Arc<OnceLock<Arc<Ingest>>>,
     pub leptos: LeptosOptions,
+    /// Recent DICOMweb accesses already in the audit trail (one row per access per window).
+    pub dicomweb_access: Arc<AccessLog>,
 }
 
 impl AppState {
@@ -54,6 +57,7 @@ impl AppState {
             retrieve_wake: Arc::new(Notify::new()),
             ingest: Arc::new(OnceLock::new()),
             leptos,
+            dicomweb_access: Arc::new(AccessLog::default()),
         }
     }
 }

@@ -110,14 +110,26 @@ async fn resolve(
     })
 }
 
-/// Middleware: attaches the `Caller`, or answers 401 / 403 / 429.
+/// Middleware: attaches the `Caller`, or answers 401 / 403 / 429; then records the access in
+/// the audit trail (`access`).
 pub async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let ctx = req.extensions().get::<RequestCtx>().cloned();
     let (method, headers) = (req.method().clone(), req.headers().clone());
     match resolve(&state, ctx, method, headers).await {
         Ok(caller) => {
-            req.extensions_mut().insert(caller);
-            next.run(req).await
+            let method = req.method().clone();
+            let uri = req
+                .extensions()
+                .get::<axum::extract::OriginalUri>()
+                .map_or_else(|| req.uri().clone(), |o| o.0.clone());
+            req.extensions_mut().insert(caller.clone());
+            let response = next.run(req).await;
+            let target = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+            state
+                .dicomweb_access
+                .record(&state.db, &caller, &method, target, response.status())
+                .await;
+            response
         }
         Err(e) => e.into_response(),
     }

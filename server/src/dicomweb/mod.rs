@@ -3,6 +3,7 @@
 //! the caller's clinics (a study of another clinic is 404). Authentication in `auth`; CORS for
 //! the configured viewer origins.
 
+pub mod access;
 pub mod auth;
 pub mod error;
 pub mod json;

@@ -10,8 +10,8 @@ use domain::routing::{Rule, StudySample};
 use domain::tokens::{IssuedToken, TokenInput, TokenView};
 use domain::transfers::{QueueAction, RuleAction, RuleChange, RuleView, Transfers};
 use domain::views::{
-    ClinicView, EchoOutcome, LocalAeView, RemoteNodeView, SessionUser, StudyDetail, StudyPage,
-    StudyQuery, UserView,
+    AuditRow, ClinicView, EchoOutcome, LocalAeView, RemoteNodeView, SessionUser, StudyDetail,
+    StudyPage, StudyQuery, UserView,
 };
 use domain::{ClinicId, UserId};
 use std::net::IpAddr;
@@ -131,6 +131,13 @@ pub trait Backend: Send + Sync {
         input: TokenInput,
     ) -> Result<IssuedToken, ApiError>;
     async fn revoke_token(&self, user: &SessionUser, id: i64) -> Result<TokenView, ApiError>;
+    /// The latest audit events of the caller's clinics, optionally of one action
+    /// (administrators).
+    async fn audit(
+        &self,
+        user: &SessionUser,
+        action: Option<String>,
+    ) -> Result<Vec<AuditRow>, ApiError>;
 }
 
 /// The backend as found in Leptos context.

@@ -104,6 +104,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/transfers") view=pages::transfers::TransfersPage />
                     <Route path=path!("query") view=pages::query::QueryPage />
                     <Route path=path!("tokens") view=pages::tokens::TokensPage />
+                    <Route path=path!("admin/audit") view=pages::audit::AuditPage />
                 </Routes>
             </layout::Layout>
         </Router>

@@ -155,3 +155,29 @@ pub struct StudyDetail {
     pub referring_physician: String,
     pub series: Vec<SeriesDetail>,
 }
+
+/// The audit actions the audit page can filter on (`audit_events.action`).
+pub const AUDIT_ACTIONS: [&str; 5] = [
+    "query",
+    "retrieve",
+    "dicomweb_query",
+    "dicomweb_retrieve",
+    "dicomweb_store",
+];
+
+/// One row of the audit trail as administrators see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub id: i64,
+    /// Milliseconds since the Unix epoch (UTC).
+    pub at_ms: i64,
+    /// `user:NAME`, `token:ID:NAME` or `cli:USER`.
+    pub actor: String,
+    pub clinic_id: Option<i64>,
+    pub action: String,
+    /// What it was about: the study, the request or the keys sent.
+    pub subject: String,
+    /// `ok`, `refused`, `failed`, `error`, …
+    pub outcome: String,
+    pub result_count: Option<i32>,
+}

@@ -8,11 +8,13 @@ use leptos::server_fn::codec::{Json, JsonEncoding};
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
+mod audit;
 mod network;
 mod query;
 mod routing;
 mod studies;
 mod tokens;
+pub use audit::*;
 pub use network::*;
 pub use query::*;
 pub use routing::*;

@@ -3,10 +3,12 @@
 
 use leptos::prelude::*;
 
+mod audit;
 mod messages;
 mod query;
 mod routing;
 mod tokens;
+pub use audit::{Au, au, audit_action, audit_outcome};
 pub use messages::Msg;
 use messages::pair;
 pub use query::{Qr, query_error, retrieve_state};

@@ -1,9 +1,11 @@
-//! The home page: who is signed in, with which role and clinics.
+//! The home page: who is signed in, with which role and clinics (administrators: a link to the
+//! audit trail).
 
 use crate::MeResource;
 use crate::api::list_clinics;
-use crate::i18n::{Msg, role_msg, use_i18n};
+use crate::i18n::{Au, Msg, role_msg, use_i18n};
 use crate::widgets::{ErrorMsg, Loading};
+use domain::Permission;
 use leptos::prelude::*;
 
 #[component]
@@ -39,6 +41,9 @@ pub fn HomePage() -> impl IntoView {
                                 .map(|c| view! { <li>{c.code.to_string()} " — " {c.name.to_string()}</li> })
                                 .collect_view()}
                         </ul>
+                        {role.can(Permission::ManageNetwork).then(|| view! {
+                            <p><a href="/admin/audit" id="audit-link">{move || i18n.au(Au::Link)}</a></p>
+                        })}
                     </section>
                 }
                     .into_any()

@@ -1,5 +1,6 @@
 //! The pages, one module per area.
 
+pub mod audit;
 pub mod clinics;
 pub mod home;
 pub mod login;

@@ -8,13 +8,14 @@ use crate::state::AppState;
 use app::api::{ApiError, ClinicForm, LocalAeForm, NodeForm, UserForm};
 use app::backend::{Backend, RequestCtx};
 use domain::views::{
-    ClinicView, EchoOutcome, LocalAeView, RemoteNodeView, SessionUser, StudyDetail, StudyPage,
-    StudyQuery, UserView,
+    AuditRow, ClinicView, EchoOutcome, LocalAeView, RemoteNodeView, SessionUser, StudyDetail,
+    StudyPage, StudyQuery, UserView,
 };
 use domain::{
     ClinicCode, ClinicId, ClinicName, DisplayName, NewPassword, Permission, UserId, Username,
 };
 
+pub mod audit;
 mod network;
 pub mod query;
 pub mod routing;
@@ -355,5 +356,12 @@ impl Backend for AppBackend {
     }
     async fn revoke_token(&self, user: &SessionUser, id: i64) -> Result<TokenView, ApiError> {
         tokens::revoke(&self.state, user, id).await
+    }
+    async fn audit(
+        &self,
+        user: &SessionUser,
+        action: Option<String>,
+    ) -> Result<Vec<AuditRow>, ApiError> {
+        audit::list(&self.state, user, action).await
     }
 }

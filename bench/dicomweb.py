@@ -43,7 +43,7 @@ class Passerelle(Server):
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_port(self.port, self.proc)
         wait_port(http, self.proc)
-        token = subprocess.run([self.binary, "--data-dir", data, "token", "create", "--name", "bench", "--clinic", "DEMO"],
+        token = subprocess.run([self.binary, "--data-dir", data, "token", "create", "--name", "bench", "--clinic", "DEMO", "--allow-store"],
                                env=env, check=True, capture_output=True, text=True).stdout.strip()
         self.root = f"http://127.0.0.1:{http}/dicomweb"
         self.auth = {"Authorization": f"Bearer {token}"}

@@ -28,6 +28,8 @@ pub enum Permission {
     ViewStudies,
     /// Query the PACS of one's clinics and retrieve from them (C-FIND, C-MOVE, C-GET).
     QueryRetrieve,
+    /// Send images into one's clinics through DICOMweb (STOW-RS).
+    StoreStudies,
     /// Read and report studies.
     ReadStudies,
     /// Receive reports addressed to oneself.
@@ -61,7 +63,9 @@ impl Role {
         use Permission::*;
         match self {
             Role::Administrator => true,
-            Role::ClinicStaff => matches!(p, ViewClinics | ViewStudies | QueryRetrieve),
+            Role::ClinicStaff => {
+                matches!(p, ViewClinics | ViewStudies | QueryRetrieve | StoreStudies)
+            }
             Role::Radiologist => matches!(p, ViewClinics | ViewStudies | ReadStudies),
             Role::ReferringPhysician => matches!(p, ReceiveReports),
         }
@@ -110,6 +114,8 @@ mod tests {
         assert!(!Role::Radiologist.can(Permission::ManageNetwork));
         assert!(Role::ClinicStaff.can(Permission::ViewStudies));
         assert!(Role::Radiologist.can(Permission::ReadStudies));
+        assert!(Role::ClinicStaff.can(Permission::StoreStudies));
+        assert!(!Role::Radiologist.can(Permission::StoreStudies));
         assert!(!Role::ReferringPhysician.can(Permission::ViewStudies));
         assert!(Role::Administrator.sees_all_clinics());
         assert!(!Role::Radiologist.sees_all_clinics());

@@ -20,6 +20,9 @@ pub struct TokenView {
     #[serde(default)]
     pub expired: bool,
     pub last_used_at_ms: Option<i64>,
+    /// May also upload (STOW-RS); otherwise it only searches and reads.
+    #[serde(default)]
+    pub can_store: bool,
 }
 
 /// A token to issue.
@@ -32,6 +35,9 @@ pub struct TokenInput {
     /// Days until it expires; none: until revoked.
     #[serde(default)]
     pub expires_in_days: Option<u32>,
+    /// Also allow uploads (STOW-RS); a token reads only unless asked.
+    #[serde(default)]
+    pub can_store: bool,
 }
 
 /// A token just issued: the secret, to be copied now.
@@ -86,6 +92,7 @@ mod tests {
             user_id: None,
             clinics: vec![1],
             expires_in_days: Some(30),
+            can_store: false,
         };
         assert_eq!(ok.validate(), Ok(()));
         assert_eq!(

@@ -28,6 +28,9 @@ after(async () => {
   await server?.stop();
 });
 
+const upload_ = (secret) => fetch(`${server.base}/dicomweb/studies`, {
+  method: 'POST', headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/dicom' }, body: 'x',
+});
 const studies = (secret) => fetch(`${server.base}/dicomweb/studies`, { headers: { Authorization: `Bearer ${secret}` } });
 
 async function signedIn(username, password, locale = 'en-CA') {
@@ -101,6 +104,9 @@ test('an administrator issues, copies, uses and revokes a token', async () => {
   const ok = await studies(secret);
   assert.equal(ok.status, 200);
   assert.equal(ok.headers.get('content-type'), 'application/dicom+json');
+  const upload = await upload_(secret);
+  assert.equal(upload.status, 403, 'a token reads only unless uploads were allowed');
+  assert.match(await upload.text(), /not upload/);
 
   // Revoke: the first tap asks under the row, Cancel backs out, the confirmation revokes.
   await row.locator('button[data-revoke]').tap();
@@ -126,11 +132,15 @@ test('an administrator issues, copies, uses and revokes a token', async () => {
   assert.equal((await page.textContent('nav a[href="/tokens"]')).trim(), 'Jetons');
   assert.ok(await row.locator('text=révoqué').isVisible());
   await page.selectOption('#token-user', { label: 'Administrator (admin)' });
+  await page.check('#token-store');
   const mine = await issue(page, 'Script nocturne', '');
   assert.ok(await page.isVisible('#token-secret >> text=il ne sera plus affiché'));
+  assert.equal(await page.isChecked('#token-store'), false, 'the form is cleared');
   const second = page.locator('tr[data-token]', { hasText: 'Script nocturne' });
-  assert.match(await second.innerText(), /Administrator \(admin\)[\s\S]*jamais[\s\S]*actif/);
+  assert.match(await second.innerText(), /Script nocturne[\s\S]*\+ versement[\s\S]*Administrator \(admin\)[\s\S]*jamais[\s\S]*actif/);
   assert.equal((await studies(mine)).status, 200);
+  const stow = await upload_(mine);
+  assert.equal(stow.status, 415, 'uploads allowed: the request reaches STOW-RS (and this body is refused there)');
   await page.screenshot({ path: join(shots, 'tokens-fr.png'), fullPage: true });
   assert.deepEqual(await navProblems(page), [], 'the French nav fits one row at 1024 px');
   await page.tap('#token-done');

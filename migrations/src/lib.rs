@@ -10,6 +10,7 @@ mod m20261128_000005_routing;
 mod m20261128_000006_query;
 mod m20261128_000007_tokens;
 mod m20261128_000008_study_order;
+mod m20261128_000009_token_store;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000006_query::Migration),
             Box::new(m20261128_000007_tokens::Migration),
             Box::new(m20261128_000008_study_order::Migration),
+            Box::new(m20261128_000009_token_store::Migration),
         ]
     }
 }

@@ -115,6 +115,9 @@ pub struct TokenCreate {
     /// Days until the token expires (default: until revoked).
     #[arg(long)]
     pub expires_days: Option<u32>,
+    /// Also allow uploads (STOW-RS); without it the token only searches and reads.
+    #[arg(long)]
+    pub allow_store: bool,
 }
 
 #[derive(Debug, Subcommand)]

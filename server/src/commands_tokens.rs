@@ -60,6 +60,7 @@ async fn create(db: &sea_orm::DatabaseConnection, args: TokenCreate) -> anyhow::
         user_id,
         clinics: ids,
         expires_in_days: args.expires_days,
+        can_store: args.allow_store,
     };
     input.validate()?;
     let (t, secret) = tokens::create(db, &input, "cli").await?;

@@ -208,6 +208,18 @@ async fn refusals(w: &mut Web, a: i64, b: i64, dir: &Path) {
         1,
         "stored in clinic B"
     );
+    // A token issued to read only (the default) may not upload; it still reads.
+    let reader = w.token_with("reader", &[a], false).await;
+    let r = post(&url, &reader, &ct, body.clone()).await;
+    assert_eq!(r.0, 403, "{}", r.1);
+    assert!(r.1.as_str().unwrap_or("").contains("not upload"), "{}", r.1);
+    let read = reqwest::Client::new()
+        .get(format!("{}/studies", w.root()))
+        .header("Authorization", format!("Bearer {reader}"))
+        .send()
+        .await
+        .expect("http");
+    assert_eq!(read.status().as_u16(), 200, "it still searches and reads");
     let r = post(&url, &only_a, "application/dicom", part(1).concat()).await;
     assert_eq!(r.0, 415);
     let json_ct = "multipart/related; type=\"application/dicom+json\"; boundary=x";

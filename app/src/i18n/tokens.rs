@@ -44,6 +44,9 @@ pub enum Tk {
     Revoke,
     ConfirmQuestion,
     NoTokens,
+    AllowStore,
+    AllowStoreHint,
+    Uploads,
     ErrName,
     ErrClinic,
     ErrExpiry,
@@ -53,6 +56,15 @@ fn pair(m: Tk) -> (&'static str, &'static str) {
     use Tk::*;
     match m {
         Nav => ("Tokens", "Jetons"),
+        AllowStore => (
+            "Also allow uploads (STOW-RS)",
+            "Permettre aussi le versement (STOW-RS)",
+        ),
+        AllowStoreHint => (
+            "Unchecked: search and read only.",
+            "Non coché : recherche et lecture seulement.",
+        ),
+        Uploads => ("+ uploads", "+ versement"),
         Title => ("DICOMweb tokens", "Jetons DICOMweb"),
         Intro => (
             "Viewers (OHIF…) and scripts reach /dicomweb with a token, scoped to clinics.",

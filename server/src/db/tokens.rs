@@ -14,6 +14,7 @@ use sea_orm::{
 entity!(api_token, "api_tokens", "A DICOMweb access token (hash of its secret only).", {
     name: String, secret_hash: String, user_id: Option<i64>, clinics: String, created_by: String,
     created_at: i64, expires_at: Option<i64>, revoked_at: Option<i64>, last_used_at: Option<i64>,
+    can_store: bool,
 });
 
 use api_token::{ActiveModel, Column, Entity, Model};
@@ -37,6 +38,7 @@ pub fn view(m: &Model) -> TokenView {
         revoked: m.revoked_at.is_some(),
         expired: m.expires_at.is_some_and(|e| e <= now_ms()),
         last_used_at_ms: m.last_used_at,
+        can_store: m.can_store,
     }
 }
 
@@ -67,6 +69,7 @@ pub async fn create(
             .map(|d| now + i64::from(d) * 86_400_000)),
         revoked_at: Set(None),
         last_used_at: Set(None),
+        can_store: Set(input.can_store),
         ..Default::default()
     }
     .insert(db)

@@ -23,6 +23,9 @@ pub struct Caller {
     /// For logs and the audit trail: `user:NAME` or `token:ID:NAME`.
     pub actor: String,
     pub scope: Scope,
+    /// May upload (STOW-RS): a token issued for it (and, acting for a user, a user who may),
+    /// or a user whose role may.
+    pub can_store: bool,
 }
 
 fn user_scope(u: &SessionUser) -> Result<Scope, DwError> {
@@ -40,12 +43,14 @@ async fn bearer(state: &AppState, presented: &str) -> Result<Caller, DwError> {
         .ok_or(DwError::Unauthenticated)?;
     let clinics = token.clinics.iter().map(|c| ClinicId(*c));
     let mut scope = Scope::Clinics(clinics.collect());
+    let mut can_store = token.can_store;
     if let Some(uid) = token.user_id {
         let user = users::session_user(&state.db, UserId(uid))
             .await
             .map_err(DwError::internal)?
             .ok_or(DwError::Unauthenticated)?;
         let of_user = user_scope(&user)?;
+        can_store &= user.role.can(Permission::StoreStudies);
         if let Scope::Clinics(set) = &mut scope {
             set.retain(|c| of_user.allows(*c));
         }
@@ -53,6 +58,7 @@ async fn bearer(state: &AppState, presented: &str) -> Result<Caller, DwError> {
     Ok(Caller {
         actor: format!("token:{}:{}", token.id, token.name),
         scope,
+        can_store,
     })
 }
 
@@ -74,6 +80,7 @@ async fn basic(state: &AppState, ctx: &RequestCtx, encoded: &str) -> Result<Call
     Ok(Caller {
         actor: format!("user:{}", user.username),
         scope: user_scope(&user)?,
+        can_store: user.role.can(Permission::StoreStudies),
     })
 }
 
@@ -107,6 +114,7 @@ async fn resolve(
     Ok(Caller {
         actor: format!("user:{}", user.username),
         scope: user_scope(&user)?,
+        can_store: user.role.can(Permission::StoreStudies),
     })
 }
 

@@ -13,6 +13,8 @@ pub enum DwError {
     RateLimited(u64),
     #[error("not allowed")]
     Forbidden,
+    #[error("these credentials may read but not upload (STOW-RS)")]
+    UploadNotAllowed,
     #[error("not found")]
     NotFound,
     #[error("{0}")]
@@ -49,7 +51,7 @@ impl DwError {
         match self {
             DwError::Unauthenticated => StatusCode::UNAUTHORIZED,
             DwError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-            DwError::Forbidden => StatusCode::FORBIDDEN,
+            DwError::Forbidden | DwError::UploadNotAllowed => StatusCode::FORBIDDEN,
             DwError::NotFound => StatusCode::NOT_FOUND,
             DwError::BadRequest(_) => StatusCode::BAD_REQUEST,
             DwError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,

@@ -36,13 +36,19 @@ pub async fn web(kind: Kind) -> Web {
 }
 
 impl Web {
-    /// A token for an application scoped to `clinics`; returns the secret.
+    /// A token for an application scoped to `clinics`, allowed to upload; returns the secret.
     pub async fn token(&self, name: &str, clinics: &[i64]) -> String {
+        self.token_with(name, clinics, true).await
+    }
+
+    /// A token for an application scoped to `clinics`; `can_store`: may upload (STOW-RS).
+    pub async fn token_with(&self, name: &str, clinics: &[i64], can_store: bool) -> String {
         let input = TokenInput {
             name: name.into(),
             user_id: None,
             clinics: clinics.to_vec(),
             expires_in_days: None,
+            can_store,
         };
         server::db::tokens::create(&self.here.t.db, &input, "test")
             .await

@@ -1,5 +1,5 @@
 //! The form that issues a token (name, expiry in days, for administrators the user it acts for,
-//! clinics), checked in the browser with `TokenInput::validate` (the server's own check), and the
+//! clinics, whether it may also upload), checked in the browser with `TokenInput::validate` (the server's own check), and the
 //! panel that shows the new secret once, with Copy buttons and a ready-to-paste call.
 
 use super::TokenData;
@@ -16,6 +16,7 @@ struct Fields {
     days: RwSignal<String>,
     acts_for: RwSignal<Option<i64>>,
     clinics: RwSignal<Vec<i64>>,
+    can_store: RwSignal<bool>,
 }
 
 impl Fields {
@@ -30,6 +31,7 @@ impl Fields {
             user_id: self.acts_for.get(),
             clinics: self.clinics.get(),
             expires_in_days,
+            can_store: self.can_store.get(),
         };
         input.validate().map_err(|e| token_error(&e))?;
         Ok(input)
@@ -130,6 +132,7 @@ fn follow(fields: Fields, problem: RwSignal<Option<Tk>>, issue: ServerAction<Iss
         if let Some(Ok(_)) = issue.value().get() {
             fields.name.set(String::new());
             fields.days.set(String::new());
+            fields.can_store.set(false);
         }
     });
 }
@@ -145,6 +148,7 @@ pub(super) fn IssueForm(
         days: RwSignal::new(String::new()),
         acts_for: RwSignal::new(None),
         clinics: RwSignal::new(Vec::new()),
+        can_store: RwSignal::new(false),
     };
     fields.set_acts_for(data, None);
     let problem = RwSignal::new(None::<Tk>);
@@ -174,6 +178,12 @@ pub(super) fn IssueForm(
             </label>
             {acts_for_field(data, fields)}
             {clinic_boxes(data, fields)}
+            <label class="check span-all">
+                <input type="checkbox" id="token-store" prop:checked=move || fields.can_store.get()
+                    on:change=move |e| fields.can_store.set(event_target_checked(&e)) />
+                {move || i18n.tk(Tk::AllowStore)} " "
+                <small class="muted">{move || i18n.tk(Tk::AllowStoreHint)}</small>
+            </label>
             <div class="form-actions span-all">
                 {move || problem.get().map(|m| view! { <p class="error" role="alert" id="token-error">{i18n.tk(m)}</p> })}
                 {move || match issue.value().get() {

@@ -101,7 +101,9 @@ fn token_row(
     });
     view! {
         <tr data-token=id class:muted=!live class:armed=move || armed.get() == Some(id)>
-            <td class="token-name">{t.name.clone()}</td>
+            <td class="token-name">{t.name.clone()}
+                {t.can_store.then(|| view! { <br /><small class="muted" data-can-store="">{move || i18n.tk(Tk::Uploads)}</small> })}
+            </td>
             <td>{whom(i18n, data, &t)}</td>
             <td>{clinic_badges(data, &t.clinics)}</td>
             <td>{t.created_by.clone()}<br />{when(t.created_at_ms)}</td>

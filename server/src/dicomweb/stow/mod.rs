@@ -85,6 +85,10 @@ async fn run(
     h: &HeaderMap,
     body: Body,
 ) -> Result<Response, DwError> {
+    // Who may upload comes before what was sent.
+    if !caller.can_store {
+        return Err(DwError::UploadNotAllowed);
+    }
     accepts_json(h)?;
     let boundary = request::boundary(h)?;
     let mib = state.config.dicomweb.max_stow_mib;

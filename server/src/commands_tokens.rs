@@ -18,9 +18,14 @@ pub async fn token(cfg: Config, action: TokenAction) -> anyhow::Result<()> {
         TokenAction::Create(args) => create(&db, args).await,
         TokenAction::List => {
             for t in tokens::list(&db, &Scope::All).await? {
-                let state = if t.revoked { "revoked" } else { "active" };
+                let state = match (t.revoked, t.expired) {
+                    (true, _) => "revoked",
+                    (false, true) => "expired",
+                    (false, false) => "active",
+                };
+                let access = if t.can_store { "read+upload" } else { "read" };
                 println!(
-                    "{}\t{}\t{state}\tclinics {:?}\tuser {:?}\texpires {:?}",
+                    "{}\t{}\t{state}\t{access}\tclinics {:?}\tuser {:?}\texpires {:?}",
                     t.id, t.name, t.clinics, t.user_id, t.expires_at_ms
                 );
             }

@@ -63,7 +63,7 @@ async fn tokens_basic_and_session_access() {
         .await
         .expect("http");
     assert_eq!(status(&r), 200);
-    assert!(cli(&["token", "list"]).contains("OHIF\tactive"));
+    assert!(cli(&["token", "list"]).contains("OHIF\tactive\tread\t"));
     let id = secret.split('_').nth(1).expect("id").to_owned();
     cli(&["token", "revoke", &id]);
     let r = http

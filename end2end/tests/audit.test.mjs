@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launchBrowser, hydrated, repo, ADMIN_PASSWORD } from './support.mjs';
+import { startServer, launchBrowser, hydrated, repo, ADMIN_PASSWORD, signIn } from './support.mjs';
 
 let server;
 let browser;
@@ -26,16 +26,7 @@ const basic = 'Basic ' + Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64
 const dicomweb = (path) => fetch(`${server.base}/dicomweb${path}`, { headers: { Authorization: basic } });
 
 async function auditPage(locale) {
-  const ctx = await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true, locale });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(15000);
-  await page.goto(`${server.base}/login`);
-  await hydrated(page);
-  await page.fill('input[name=username]', 'admin');
-  await page.fill('input[name=password]', ADMIN_PASSWORD);
-  await page.click('#signin');
-  await page.waitForURL(`${server.base}/`);
-  await hydrated(page);
+  const { ctx, page } = await signIn(browser, server.base, 'admin', ADMIN_PASSWORD, locale);
   await page.tap('#audit-link');
   await page.waitForSelector('#audit');
   await hydrated(page);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer, connect } from 'node:net';
-import { startServer, launchBrowser, hydrated, repo, ADMIN_PASSWORD } from './support.mjs';
+import { startServer, launchBrowser, hydrated, repo, ADMIN_PASSWORD, signIn } from './support.mjs';
 
 let server;
 let browser;
@@ -101,16 +101,7 @@ test('search a PACS, drill down, retrieve to Passerelle, in English and French',
   mkdirSync(archived);
   vna = spawn('storescp', ['-aet', 'VNA', '-od', archived, String(vnaPort)], { env, stdio: 'ignore' });
   await startPacs(pacsPort, vnaPort);
-  const ctx = await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true, locale: 'en-CA' });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(15000);
-  await page.goto(`${server.base}/login`);
-  await hydrated(page);
-  await page.fill('input[name=username]', 'admin');
-  await page.fill('input[name=password]', ADMIN_PASSWORD);
-  await page.click('#signin');
-  await page.waitForURL(`${server.base}/`);
-  await hydrated(page);
+  const { ctx, page } = await signIn(browser, server.base, 'admin', ADMIN_PASSWORD);
   await addNode(page, 'PACS E2E', 'PACS', pacsPort);
   await addNode(page, 'PACS DOWN', 'NOBODY', await freePort()); // nothing listens there
   await addNode(page, 'VNA E2E', 'VNA', vnaPort, 'vna');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { startServer, launchBrowser, hydrated, repo, ADMIN_PASSWORD } from './support.mjs';
+import { startServer, launchBrowser, hydrated, repo, ADMIN_PASSWORD, signIn } from './support.mjs';
 
 let server;
 let browser;
@@ -44,16 +44,7 @@ test('a rule is validated, previewed, saved, and images are forwarded', async ()
   const port = await freePort();
   scp = spawn('storescp', ['-aet', 'VNA_E2E', '-od', received, String(port)], { env: { ...process.env, TCP_NODELAY: '1' }, stdio: 'ignore' });
   send(2); // something to preview on
-  const ctx = await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true, locale: 'en-CA' });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(15000);
-  await page.goto(`${server.base}/login`);
-  await hydrated(page);
-  await page.fill('input[name=username]', 'admin');
-  await page.fill('input[name=password]', ADMIN_PASSWORD);
-  await page.click('#signin');
-  await page.waitForURL(`${server.base}/`);
-  await hydrated(page);
+  const { ctx, page } = await signIn(browser, server.base, 'admin', ADMIN_PASSWORD);
   // The node the destination points at (same server function the network editor uses).
   const saved = await page.evaluate(async (p) => {
     const r = await fetch('/api/save_node', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' },

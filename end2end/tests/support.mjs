@@ -86,3 +86,21 @@ export async function launchBrowser() {
 export async function hydrated(page) {
   await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20000 });
 }
+
+/**
+ * A new 1024×768 touch context signed in as `username` on `base` (home page, hydrated);
+ * returns { ctx, page }.
+ */
+export async function signIn(browser, base, username, password, locale = 'en-CA') {
+  const ctx = await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true, locale });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(15000);
+  await page.goto(`${base}/login`);
+  await hydrated(page);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', password);
+  await page.click('#signin');
+  await page.waitForURL(`${base}/`);
+  await hydrated(page);
+  return { ctx, page };
+}

@@ -36,6 +36,15 @@ fn user_scope(u: &SessionUser) -> Result<Scope, DwError> {
     }
 }
 
+/// A user calling with their own credentials (HTTP Basic or the session cookie).
+fn user_caller(user: &SessionUser) -> Result<Caller, DwError> {
+    Ok(Caller {
+        actor: format!("user:{}", user.username),
+        scope: user_scope(user)?,
+        can_store: user.role.can(Permission::StoreStudies),
+    })
+}
+
 async fn bearer(state: &AppState, presented: &str) -> Result<Caller, DwError> {
     let token = tokens::verify(&state.db, presented.trim())
         .await
@@ -77,18 +86,14 @@ async fn basic(state: &AppState, ctx: &RequestCtx, encoded: &str) -> Result<Call
         .await
         .map_err(DwError::internal)?
         .ok_or(DwError::Unauthenticated)?;
-    Ok(Caller {
-        actor: format!("user:{}", user.username),
-        scope: user_scope(&user)?,
-        can_store: user.role.can(Permission::StoreStudies),
-    })
+    user_caller(&user)
 }
 
 async fn resolve(
     state: &AppState,
     ctx: Option<RequestCtx>,
-    method: Method,
-    h: HeaderMap,
+    method: &Method,
+    h: &HeaderMap,
 ) -> Result<Caller, DwError> {
     let ctx = ctx.ok_or(DwError::Unauthenticated)?;
     if let Some(auth) = h.get(header::AUTHORIZATION) {
@@ -101,7 +106,7 @@ async fn resolve(
         };
     }
     let user = ctx.user.ok_or(DwError::Unauthenticated)?;
-    if !matches!(method, Method::GET | Method::HEAD) {
+    if !matches!(*method, Method::GET | Method::HEAD) {
         let host = h.get(header::HOST).and_then(|v| v.to_str().ok());
         let claimed = h
             .get(header::ORIGIN)
@@ -111,19 +116,14 @@ async fn resolve(
             return Err(DwError::Forbidden);
         }
     }
-    Ok(Caller {
-        actor: format!("user:{}", user.username),
-        scope: user_scope(&user)?,
-        can_store: user.role.can(Permission::StoreStudies),
-    })
+    user_caller(&user)
 }
 
 /// Middleware: attaches the `Caller`, or answers 401 / 403 / 429; then records the access in
 /// the audit trail (`access`).
 pub async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let ctx = req.extensions().get::<RequestCtx>().cloned();
-    let (method, headers) = (req.method().clone(), req.headers().clone());
-    match resolve(&state, ctx, method, headers).await {
+    match resolve(&state, ctx, req.method(), req.headers()).await {
         Ok(caller) => {
             let method = req.method().clone();
             let uri = req

@@ -20,11 +20,29 @@ pub const WINDOW: Duration = Duration::from_secs(10 * 60);
 /// Entries kept before the expired ones are pruned.
 const PRUNE_AT: usize = 10_000;
 
+/// The kind of a `/dicomweb` request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Query,
+    Retrieve,
+    Store,
+}
+
+impl Action {
+    /// `audit_events.action` (see `domain::views::AUDIT_ACTIONS`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Query => "dicomweb_query",
+            Action::Retrieve => "dicomweb_retrieve",
+            Action::Store => "dicomweb_store",
+        }
+    }
+}
+
 /// What a `/dicomweb` request did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Access {
-    /// `dicomweb_query`, `dicomweb_retrieve` or `dicomweb_store`.
-    pub action: &'static str,
+    pub action: Action,
     /// The study in the path, if any.
     pub study: Option<String>,
 }
@@ -39,13 +57,13 @@ pub fn classify(method: &Method, path: &str) -> Option<Access> {
     let study = (rest[0] == "studies").then(|| rest.get(1)).flatten();
     let study = study.map(|s| (*s).to_owned());
     let action = if *method == Method::POST {
-        "dicomweb_store"
+        Action::Store
     } else if !matches!(*method, Method::GET | Method::HEAD) {
         return None;
     } else if is_search(rest) {
-        "dicomweb_query"
+        Action::Query
     } else {
-        "dicomweb_retrieve"
+        Action::Retrieve
     };
     Some(Access { action, study })
 }
@@ -100,12 +118,13 @@ impl AccessLog {
         };
         let outcome = outcome(status);
         let what = match (&access.study, access.action) {
-            (Some(st), "dicomweb_retrieve") => st.clone(),
+            (Some(st), Action::Retrieve) => st.clone(),
             _ => path_and_query.to_owned(),
         };
-        let key = format!("{}|{}|{outcome}|{what}", caller.actor, access.action);
+        let action = access.action.as_str();
+        let key = format!("{}|{action}|{outcome}|{what}", caller.actor);
         // Each upload is its own event; reads of the same thing are grouped per window.
-        if access.action != "dicomweb_store" && !self.first_in_window(key) {
+        if access.action != Action::Store && !self.first_in_window(key) {
             return;
         }
         let clinic_id = clinic_of(db, &caller.scope, access.study.as_deref()).await;
@@ -119,7 +138,7 @@ impl AccessLog {
         let r = Record {
             actor: &caller.actor,
             clinic_id,
-            action: access.action,
+            action,
             node_id: None,
             detail,
             outcome,
@@ -174,7 +193,7 @@ mod tests {
     use super::*;
 
     fn c(method: Method, path: &str) -> Option<(&'static str, Option<String>)> {
-        classify(&method, path).map(|a| (a.action, a.study))
+        classify(&method, path).map(|a| (a.action.as_str(), a.study))
     }
 
     #[test]
@@ -216,6 +235,13 @@ mod tests {
         );
         assert_eq!(c(Method::OPTIONS, "/dicomweb/studies"), None);
         assert_eq!(c(Method::GET, "/dicomweb/other"), None);
+    }
+
+    #[test]
+    fn every_action_is_one_the_audit_page_filters_on() {
+        for a in [Action::Query, Action::Retrieve, Action::Store] {
+            assert!(domain::views::AUDIT_ACTIONS.contains(&a.as_str()), "{a:?}");
+        }
     }
 
     #[test]

@@ -2,16 +2,13 @@
 //! search, drill-down, retrieve jobs (start, list, cancel) and the audit trail of queries and
 //! retrieves, and DICOMweb access tokens. Errors as in `api`.
 
-use super::api::HttpError;
 use crate::services::query as svc;
 use crate::state::AppState;
-use app::api::ApiError;
 use app::backend::RequestCtx;
 use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
-use domain::Permission;
 use domain::query::{DrillDown, PacsSearch, RetrieveRequest};
 use serde::Deserialize;
 use serde_json::json;
@@ -79,12 +76,7 @@ async fn audit(
     Query(q): Query<AuditQuery>,
 ) -> Res {
     let u = user(c)?;
-    if !u.role.can(Permission::ManageNetwork) {
-        return Err(HttpError(ApiError::Forbidden));
-    }
-    let rows = crate::db::audit::list(&s.db, &u.scope(), q.action.as_deref(), 500)
-        .await
-        .map_err(ApiError::from)?;
+    let rows = crate::services::audit::events(&s, &u, q.action.as_deref()).await?;
     let out: Vec<_> = rows
         .into_iter()
         .map(|r| {

@@ -1,7 +1,7 @@
 //! The audit trail page's service: the latest events of the administrator's clinics, each with
 //! a one-line subject taken from its recorded detail.
 
-use crate::db::audit;
+use crate::db::audit::{self, AuditEvent};
 use crate::state::AppState;
 use app::api::ApiError;
 use domain::Permission;
@@ -22,14 +22,25 @@ fn subject(detail: &str) -> String {
     s.chars().take(300).collect()
 }
 
+/// The latest events of the administrator's clinics, optionally of one action (the page and
+/// `GET /api/v1/audit`, which shows them with their whole detail).
+pub async fn events(
+    state: &AppState,
+    user: &SessionUser,
+    action: Option<&str>,
+) -> Result<Vec<AuditEvent>, ApiError> {
+    if !user.role.can(Permission::ManageNetwork) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(audit::list(&state.db, &user.scope(), action, LIMIT).await?)
+}
+
+/// The audit page's rows: [`events`] of a known action (or all), each with its subject.
 pub async fn list(
     state: &AppState,
     user: &SessionUser,
     action: Option<String>,
 ) -> Result<Vec<AuditRow>, ApiError> {
-    if !user.role.can(Permission::ManageNetwork) {
-        return Err(ApiError::Forbidden);
-    }
     let action = action.filter(|a| !a.is_empty());
     if action
         .as_deref()
@@ -37,7 +48,7 @@ pub async fn list(
     {
         return Err(ApiError::Invalid("unknown audit action".into()));
     }
-    let rows = audit::list(&state.db, &user.scope(), action.as_deref(), LIMIT).await?;
+    let rows = events(state, user, action.as_deref()).await?;
     Ok(rows
         .into_iter()
         .map(|r| AuditRow {

@@ -8,7 +8,6 @@ mod common;
 
 use common::rig::store_synthetic;
 use common::web::{python, web};
-use domain::{ClinicCode, ClinicName};
 use sea_orm::EntityTrait;
 use serde_json::Value;
 use server::synth::{StudyIds, new_uid};
@@ -41,13 +40,7 @@ async fn dicomweb_reads_and_stores_are_audited_once_per_access() {
     for kind in common::kinds() {
         let mut w = web(kind).await;
         let a = w.here.demo_clinic().await;
-        let code = ClinicCode::parse("CLB").expect("code");
-        let name = ClinicName::parse("B").expect("name");
-        let b = server::db::clinics::create(&w.here.t.db, &code, &name)
-            .await
-            .expect("clinic")
-            .id
-            .0;
+        let b = w.here.add_clinic("CLB", "B").await;
         let ingest = w.here.state.ingest.get().expect("ingest").clone();
         let (ids, series) = (StudyIds::new(1), new_uid());
         assert_eq!(

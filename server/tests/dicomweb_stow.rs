@@ -11,7 +11,7 @@ mod common;
 use common::Kind;
 use common::routes::{Reach, destination, quick_retry, route_all};
 use common::web::{Web, python, web};
-use domain::{ClinicCode, ClinicName, Jurisdiction};
+use domain::Jurisdiction;
 use sea_orm::EntityTrait;
 use serde_json::Value;
 use server::db::routing_entities::forward_job as job;
@@ -341,13 +341,7 @@ async fn run(kind: Kind) {
     let mut w = web(kind).await;
     let dir = tempfile::tempdir().expect("dir");
     let a = w.here.demo_clinic().await;
-    let code = ClinicCode::parse("CLB").expect("code");
-    let name = ClinicName::parse("B").expect("name");
-    let b = server::db::clinics::create(&w.here.t.db, &code, &name)
-        .await
-        .expect("clinic")
-        .id
-        .0;
+    let b = w.here.add_clinic("CLB", "B").await;
     let db = w.here.t.db.clone();
     let reach = Reach::Dimse { ae: "VNA", port: 1 };
     destination(&db, "vna", reach, Jurisdiction::Quebec, quick_retry(), 5).await;

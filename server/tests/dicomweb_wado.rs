@@ -18,7 +18,6 @@ use dicom_dictionary_std::{tags, uids};
 use dicom_encoding::TransferSyntaxIndex;
 use dicom_object::InMemDicomObject;
 use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
-use domain::{ClinicCode, ClinicName};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -215,10 +214,7 @@ impl Fixture {
 async fn fixture(kind: Kind) -> Fixture {
     let mut w = web(kind).await;
     let a = w.here.demo_clinic().await;
-    let code = ClinicCode::parse("CLB").expect("code");
-    let name = ClinicName::parse("B").expect("name");
-    let clinic = server::db::clinics::create(&w.here.t.db, &code, &name);
-    let b = clinic.await.expect("clinic").id.0;
+    let b = w.here.add_clinic("CLB", "B").await;
     let ids = StudyIds::new(1);
     let (sx, sy) = (new_uid(), new_uid());
     let mut multi = image(&ids, &sy, 2, (4, 5, 1, 3));

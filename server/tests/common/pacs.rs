@@ -7,7 +7,7 @@ use super::peers::{Orthanc, Proc, free_port, orthanc_config};
 use super::{Client, Kind, TestDb};
 use dicom_core::{DataElement, PrimitiveValue, VR};
 use dicom_dictionary_std::tags;
-use domain::{AeTitle, ClinicId, Host, Jurisdiction, NodeRole, Port};
+use domain::{AeTitle, ClinicCode, ClinicId, ClinicName, Host, Jurisdiction, NodeRole, Port};
 use server::db::network::{NodeWrite, save_node};
 use server::dimse::{DicomListener, ScpConfig};
 use server::ingest::{ConflictPolicy, Ingest};
@@ -224,6 +224,14 @@ impl Here {
     pub async fn node(&mut self, name: &str, ae: &str, port: u16, role: NodeRole) -> i64 {
         let clinic = self.demo_clinic().await;
         self.node_in(clinic, name, ae, port, role).await
+    }
+
+    /// Adds a clinic with this code and name; returns its id.
+    pub async fn add_clinic(&self, code: &str, name: &str) -> i64 {
+        let code = ClinicCode::parse(code).expect("code");
+        let name = ClinicName::parse(name).expect("name");
+        let clinic = server::db::clinics::create(&self.t.db, &code, &name);
+        clinic.await.expect("clinic").id.0
     }
 
     pub async fn demo_clinic(&mut self) -> i64 {

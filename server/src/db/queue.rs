@@ -223,7 +223,7 @@ pub enum Finish {
 /// worker took over meanwhile is left to that worker. Returns the instance ids whose jobs are
 /// now all finished (candidates for release).
 pub async fn finish(
-    db: &impl TransactionTrait,
+    db: &(impl TransactionTrait + ConnectionTrait),
     owner: &str,
     outcomes: &[(i64, Finish)],
 ) -> Result<Vec<i64>, RepoError> {
@@ -261,9 +261,12 @@ pub async fn finish(
             .exec(&txn)
             .await?;
     }
-    let released = all_finished(&txn, &done_ids).await?;
     txn.commit().await?;
-    Ok(released)
+    // Read after the commit: two senders finishing the last jobs of one instance at the same
+    // time would each see the other's job still open inside their own transaction (PostgreSQL,
+    // read committed), and neither would release it. Both may see it done here; releasing twice
+    // is harmless.
+    all_finished(db, &done_ids).await
 }
 
 /// Of the instances of `job_ids`, those with every job done. A cancelled job is not a

@@ -27,6 +27,7 @@ macro_rules! entity {
 pub mod audit;
 pub mod clinics;
 pub mod entities;
+pub mod gate;
 pub mod id_cache;
 pub mod index;
 pub mod index_entities;

@@ -9,7 +9,7 @@ use domain::forward::JobState;
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 /// Unix milliseconds.
@@ -139,6 +139,7 @@ pub async fn claim(
     if lingering(db, &first, now, p).await? {
         return Ok(Vec::new());
     }
+    let _gate = super::gate::write(db).await;
     let txn = db.begin().await?;
     let ids = Query::select()
         .column(job::Column::Id)
@@ -223,10 +224,11 @@ pub enum Finish {
 /// worker took over meanwhile is left to that worker. Returns the instance ids whose jobs are
 /// now all finished (candidates for release).
 pub async fn finish(
-    db: &(impl TransactionTrait + ConnectionTrait),
+    db: &sea_orm::DatabaseConnection,
     owner: &str,
     outcomes: &[(i64, Finish)],
 ) -> Result<Vec<i64>, RepoError> {
+    let gate = super::gate::write(db).await;
     let txn = db.begin().await?;
     let t = now_ms();
     let mut done_ids = Vec::new();
@@ -262,6 +264,7 @@ pub async fn finish(
             .await?;
     }
     txn.commit().await?;
+    drop(gate);
     // Read after the commit: two senders finishing the last jobs of one instance at the same
     // time would each see the other's job still open inside their own transaction (PostgreSQL,
     // read committed), and neither would release it. Both may see it done here; releasing twice

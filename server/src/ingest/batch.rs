@@ -66,6 +66,7 @@ impl Ingest {
         let mut results = Vec::new();
         let mut inserted: Vec<(usize, Staged)> = Vec::new();
         let mut again: Vec<(usize, Staged)> = Vec::new();
+        let gate = crate::db::gate::write(&self.db).await;
         let txn = match self.db.begin().await {
             Ok(t) => t,
             Err(e) => return self.give_up(ready, &e.to_string()),
@@ -97,7 +98,9 @@ impl Ingest {
                 }
             }
         }
-        if let Err(e) = txn.commit().await {
+        let committed = txn.commit().await;
+        drop(gate);
+        if let Err(e) = committed {
             self.ids.clear();
             results.extend(self.give_up(inserted, &e.to_string()));
         } else {

@@ -6,6 +6,7 @@
 mod batch;
 pub mod parse;
 
+use crate::db::gate;
 use crate::db::id_cache::IdCache;
 use crate::db::index::{self, Existing, NewInstance};
 use crate::db::queue::JobSeed;
@@ -238,10 +239,10 @@ impl Ingest {
         let rel = Spool::new_path();
         let (facts, seeds) = self.route(rq, c);
         let n = new_instance(rq, c, &rel, c.file_size(), &facts, &seeds);
-        let (written, indexed) = tokio::join!(
-            self.write_at(c, &rel, true),
-            index::insert(&self.db, n, &self.ids)
-        );
+        let (written, indexed) = tokio::join!(self.write_at(c, &rel, true), async {
+            let _gate = gate::write(&self.db).await;
+            index::insert(&self.db, n, &self.ids).await
+        });
         match (written, indexed) {
             (Ok(_), Ok(true)) => {
                 self.wake_workers(&seeds);
@@ -258,7 +259,10 @@ impl Ingest {
                 }
             }
             (Err(r), Ok(true)) => {
-                if let Err(e) = index::retract(&self.db, rq.clinic, &rel).await {
+                let gate = gate::write(&self.db).await;
+                let retracted = index::retract(&self.db, rq.clinic, &rel).await;
+                drop(gate);
+                if let Err(e) = retracted {
                     tracing::error!(error = %e, "could not retract an instance whose file failed");
                 }
                 r
@@ -310,7 +314,10 @@ impl Ingest {
                 };
                 let (facts, seeds) = self.route(rq, c);
                 let n = new_instance(rq, c, &stored.rel_path, stored.size, &facts, &seeds);
-                match index::replace_keeping_previous(&self.db, &old, &n).await {
+                let gate = gate::write(&self.db).await;
+                let replaced = index::replace_keeping_previous(&self.db, &old, &n).await;
+                drop(gate);
+                match replaced {
                     Ok(()) => {
                         self.wake_workers(&seeds);
                         let _ = index::event(

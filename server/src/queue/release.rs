@@ -19,7 +19,10 @@ pub async fn after_confirm(
     if cfg.retention != Retention::Immediately || instances.is_empty() {
         return;
     }
-    match jobs::mark_purged(db, instances).await {
+    let gate = crate::db::gate::write(db).await;
+    let purged = jobs::mark_purged(db, instances).await;
+    drop(gate);
+    match purged {
         Ok(files) => spool.release(&files),
         Err(e) => tracing::warn!(error = %e, "could not release forwarded instances"),
     }
@@ -43,7 +46,10 @@ pub async fn sweep(
         if ids.is_empty() {
             return Ok(total);
         }
-        let files = jobs::mark_purged(db, &ids).await?;
+        let gate = crate::db::gate::write(db).await;
+        let files = jobs::mark_purged(db, &ids).await;
+        drop(gate);
+        let files = files?;
         spool.release(&files);
         total += ids.len();
     }

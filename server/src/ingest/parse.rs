@@ -1,10 +1,15 @@
-//! Reads the attributes the index needs from a received data set, in its transfer syntax.
+//! Reads the attributes the index needs from a received data set, in its transfer syntax, token
+//! by token up to the pixel data (PS3.5 §7): the pixel data is neither copied nor decoded, only
+//! its extent is checked, so a large multi-frame instance costs no second copy in memory.
 
-use dicom_core::Tag;
+use dicom_core::{PrimitiveValue, Tag};
 use dicom_dictionary_std::tags;
 use dicom_encoding::TransferSyntaxIndex;
-use dicom_object::InMemDicomObject;
+use dicom_encoding::transfer_syntax::Codec;
+use dicom_parser::dataset::DataToken;
+use dicom_parser::dataset::read::DataSetReader;
 use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
+use std::collections::BTreeMap;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ParseError {
@@ -45,71 +50,330 @@ pub struct Attrs {
     pub priority: String,
 }
 
-fn text(obj: &InMemDicomObject, tag: Tag, max: usize) -> String {
-    let raw = obj
-        .element_opt(tag)
-        .ok()
-        .flatten()
-        .and_then(|e| e.to_str().ok().map(|s| s.into_owned()))
-        .unwrap_or_default();
-    let trimmed = raw.trim_matches(|c: char| c == '\0' || c == ' ');
-    trimmed.chars().take(max).collect()
+/// Top-level attributes the index or the routing rules read, with the longest text kept.
+const WANTED: [(Tag, usize); 23] = [
+    (tags::SOP_CLASS_UID, 64),
+    (tags::SOP_INSTANCE_UID, 64),
+    (tags::STUDY_INSTANCE_UID, 64),
+    (tags::SERIES_INSTANCE_UID, 64),
+    (tags::PATIENT_ID, 64),
+    (tags::PATIENT_NAME, 324),
+    (tags::PATIENT_BIRTH_DATE, 8),
+    (tags::PATIENT_SEX, 16),
+    (tags::STUDY_DATE, 8),
+    (tags::STUDY_TIME, 16),
+    (tags::ACCESSION_NUMBER, 16),
+    (tags::STUDY_DESCRIPTION, 64),
+    (tags::REFERRING_PHYSICIAN_NAME, 324),
+    (tags::MODALITY, 16),
+    (tags::SERIES_NUMBER, 12),
+    (tags::SERIES_DESCRIPTION, 64),
+    (tags::BODY_PART_EXAMINED, 16),
+    (tags::INSTANCE_NUMBER, 12),
+    (tags::INSTITUTION_NAME, 64),
+    (tags::INSTITUTIONAL_DEPARTMENT_NAME, 64),
+    (tags::CURRENT_PATIENT_LOCATION, 64),
+    (tags::PATIENT_AGE, 4),
+    (tags::REQUESTED_PROCEDURE_PRIORITY, 16),
+];
+
+/// The pixel data element the reading stopped at (PS3.5 §7.1: elements come in ascending tag
+/// order, so everything the index needs was read before it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pixels {
+    /// Native pixel data of this many bytes.
+    Defined(u32),
+    /// Encapsulated pixel data: a sequence of fragments (PS3.5 §A.4).
+    Encapsulated,
 }
 
-fn required(obj: &InMemDicomObject, tag: Tag, name: &'static str) -> Result<String, ParseError> {
-    let v = text(obj, tag, 64);
-    if v.is_empty() {
-        Err(ParseError::Missing(name))
-    } else {
-        Ok(v)
+/// What the token walk found.
+#[derive(Default)]
+struct Found {
+    values: BTreeMap<Tag, String>,
+    /// Requested Procedure Priority in the first item of the Request Attributes Sequence.
+    nested_priority: String,
+    pixels: Option<Pixels>,
+}
+
+fn unreadable(e: impl std::fmt::Display) -> ParseError {
+    ParseError::Unreadable(e.to_string())
+}
+
+fn trimmed(v: &PrimitiveValue, max: usize) -> String {
+    let raw = v.to_str();
+    raw.trim_matches(|c: char| c == '\0' || c == ' ')
+        .chars()
+        .take(max)
+        .collect()
+}
+
+/// Is `tag` one of the pixel data elements, (7FE0,0008), (7FE0,0009) or (7FE0,0010)?
+fn is_pixel_data(tag: Tag) -> bool {
+    tag == tags::PIXEL_DATA || tag == tags::FLOAT_PIXEL_DATA || tag == tags::DOUBLE_FLOAT_PIXEL_DATA
+}
+
+/// Reads tokens up to the top-level pixel data (whose value is left unread) or the end.
+fn walk<I>(tokens: I) -> Result<Found, ParseError>
+where
+    I: Iterator<Item = dicom_parser::dataset::read::Result<DataToken>>,
+{
+    let mut found = Found::default();
+    // Open sequences: their tag and how many items have started.
+    let mut open: Vec<(Tag, usize)> = Vec::new();
+    let mut keep: Option<(Tag, usize, bool)> = None;
+    for token in tokens {
+        match token.map_err(unreadable)? {
+            DataToken::ElementHeader(h) if open.is_empty() && is_pixel_data(h.tag) => {
+                found.pixels = Some(Pixels::Defined(h.len.get().unwrap_or(0)));
+                return Ok(found);
+            }
+            DataToken::PixelSequenceStart if open.is_empty() => {
+                found.pixels = Some(Pixels::Encapsulated);
+                return Ok(found);
+            }
+            DataToken::ElementHeader(h) => {
+                keep = if open.is_empty() {
+                    WANTED
+                        .iter()
+                        .find(|w| w.0 == h.tag)
+                        .map(|w| (w.0, w.1, false))
+                } else {
+                    let first_request_item =
+                        open.as_slice() == [(tags::REQUEST_ATTRIBUTES_SEQUENCE, 1)];
+                    (first_request_item && h.tag == tags::REQUESTED_PROCEDURE_PRIORITY)
+                        .then_some((h.tag, 16, true))
+                };
+            }
+            DataToken::PrimitiveValue(v) => match keep.take() {
+                Some((_, max, true)) => found.nested_priority = trimmed(&v, max),
+                Some((tag, max, false)) => {
+                    found.values.insert(tag, trimmed(&v, max));
+                }
+                None => {}
+            },
+            DataToken::SequenceStart { tag, .. } => open.push((tag, 0)),
+            DataToken::PixelSequenceStart => open.push((tags::PIXEL_DATA, 0)),
+            DataToken::ItemStart { .. } => {
+                if let Some(top) = open.last_mut() {
+                    top.1 += 1;
+                }
+            }
+            DataToken::SequenceEnd => {
+                open.pop();
+            }
+            DataToken::ItemEnd | DataToken::ItemValue(_) | DataToken::OffsetTable(_) => {}
+        }
+    }
+    Ok(found)
+}
+
+/// Checks that the unread pixel data is all there: `rest` holds the bytes after its header.
+/// Native data needs its whole length; encapsulated fragments (items (FFFE,E000), always
+/// little endian) must each fit, up to the sequence delimiter (FFFE,E0DD) (PS3.5 §A.4).
+fn check_pixels(rest: &[u8], pixels: Pixels) -> Result<(), ParseError> {
+    let truncated = || ParseError::Unreadable("pixel data truncated".to_owned());
+    match pixels {
+        Pixels::Defined(len) => (rest.len() as u64 >= u64::from(len))
+            .then_some(())
+            .ok_or_else(truncated),
+        Pixels::Encapsulated => {
+            let mut at = 0usize;
+            loop {
+                let head = rest.get(at..at + 8).ok_or_else(truncated)?;
+                let group = u16::from_le_bytes([head[0], head[1]]);
+                let element = u16::from_le_bytes([head[2], head[3]]);
+                let len = u32::from_le_bytes([head[4], head[5], head[6], head[7]]) as usize;
+                match (group, element) {
+                    (0xFFFE, 0xE0DD) => return Ok(()),
+                    (0xFFFE, 0xE000) if len != 0xFFFF_FFFF => {
+                        at = at.checked_add(8 + len).ok_or_else(truncated)?;
+                        if at > rest.len() {
+                            return Err(truncated());
+                        }
+                    }
+                    _ => return Err(unreadable("malformed pixel data fragment")),
+                }
+            }
+        }
     }
 }
 
-/// Requested Procedure Priority (0040,1003), at the top level or in the first item of the
-/// Request Attributes Sequence (0040,0275).
-fn priority(obj: &InMemDicomObject) -> String {
-    let top = text(obj, tags::REQUESTED_PROCEDURE_PRIORITY, 16);
-    if !top.is_empty() {
-        return top;
-    }
-    obj.element_opt(tags::REQUEST_ATTRIBUTES_SEQUENCE)
-        .ok()
-        .flatten()
-        .and_then(|e| e.items().and_then(|items| items.first()))
-        .map(|item| text(item, tags::REQUESTED_PROCEDURE_PRIORITY, 16))
-        .unwrap_or_default()
-}
-
-/// Parses `bytes` (a data set without file meta) encoded in `ts_uid`.
+/// Reads the attributes the index needs from `bytes` (a data set without file meta) encoded in
+/// `ts_uid`, without copying or decoding the pixel data (only its extent is checked).
 pub fn parse(bytes: &[u8], ts_uid: &str) -> Result<Attrs, ParseError> {
     let ts = TransferSyntaxRegistry
         .get(ts_uid.trim_end_matches('\0'))
         .ok_or_else(|| ParseError::UnknownTransferSyntax(ts_uid.to_owned()))?;
-    let obj = InMemDicomObject::read_dataset_with_ts(bytes, ts)
-        .map_err(|e| ParseError::Unreadable(e.to_string()))?;
+    let found = match ts.codec() {
+        Codec::Dataset(Some(adapter)) => {
+            // Deflated (PS3.5 §A.5): read through the inflater; the extent is not checked.
+            let reader = adapter.adapt_reader(Box::new(bytes));
+            walk(DataSetReader::new_with_ts(reader, ts).map_err(unreadable)?)?
+        }
+        Codec::Dataset(None) => {
+            return Err(ParseError::UnknownTransferSyntax(ts_uid.to_owned()));
+        }
+        Codec::None | Codec::EncapsulatedPixelData(..) => {
+            let mut rest = bytes;
+            let found = walk(DataSetReader::new_with_ts(&mut rest, ts).map_err(unreadable)?)?;
+            if let Some(pixels) = found.pixels {
+                check_pixels(rest, pixels)?;
+            }
+            found
+        }
+    };
+    attrs(found)
+}
+
+fn attrs(mut f: Found) -> Result<Attrs, ParseError> {
+    let mut take = |tag: Tag| f.values.remove(&tag).unwrap_or_default();
+    let required = |v: String, name: &'static str| {
+        if v.is_empty() {
+            Err(ParseError::Missing(name))
+        } else {
+            Ok(v)
+        }
+    };
+    let top_priority = take(tags::REQUESTED_PROCEDURE_PRIORITY);
     Ok(Attrs {
-        sop_class_uid: required(&obj, tags::SOP_CLASS_UID, "SOPClassUID")?,
-        sop_instance_uid: required(&obj, tags::SOP_INSTANCE_UID, "SOPInstanceUID")?,
-        study_uid: required(&obj, tags::STUDY_INSTANCE_UID, "StudyInstanceUID")?,
-        series_uid: required(&obj, tags::SERIES_INSTANCE_UID, "SeriesInstanceUID")?,
-        patient_key: text(&obj, tags::PATIENT_ID, 64),
-        patient_name: text(&obj, tags::PATIENT_NAME, 324),
-        birth_date: text(&obj, tags::PATIENT_BIRTH_DATE, 8),
-        sex: text(&obj, tags::PATIENT_SEX, 16),
-        study_date: text(&obj, tags::STUDY_DATE, 8),
-        study_time: text(&obj, tags::STUDY_TIME, 16),
-        accession: text(&obj, tags::ACCESSION_NUMBER, 16),
-        study_description: text(&obj, tags::STUDY_DESCRIPTION, 64),
-        referring: text(&obj, tags::REFERRING_PHYSICIAN_NAME, 324),
-        modality: text(&obj, tags::MODALITY, 16),
-        series_number: text(&obj, tags::SERIES_NUMBER, 12),
-        series_description: text(&obj, tags::SERIES_DESCRIPTION, 64),
-        body_part: text(&obj, tags::BODY_PART_EXAMINED, 16),
-        instance_number: text(&obj, tags::INSTANCE_NUMBER, 12),
-        institution: text(&obj, tags::INSTITUTION_NAME, 64),
-        department: text(&obj, tags::INSTITUTIONAL_DEPARTMENT_NAME, 64),
-        patient_location: text(&obj, tags::CURRENT_PATIENT_LOCATION, 64),
-        patient_age: text(&obj, tags::PATIENT_AGE, 4),
-        priority: priority(&obj),
+        sop_class_uid: required(take(tags::SOP_CLASS_UID), "SOPClassUID")?,
+        sop_instance_uid: required(take(tags::SOP_INSTANCE_UID), "SOPInstanceUID")?,
+        study_uid: required(take(tags::STUDY_INSTANCE_UID), "StudyInstanceUID")?,
+        series_uid: required(take(tags::SERIES_INSTANCE_UID), "SeriesInstanceUID")?,
+        patient_key: take(tags::PATIENT_ID),
+        patient_name: take(tags::PATIENT_NAME),
+        birth_date: take(tags::PATIENT_BIRTH_DATE),
+        sex: take(tags::PATIENT_SEX),
+        study_date: take(tags::STUDY_DATE),
+        study_time: take(tags::STUDY_TIME),
+        accession: take(tags::ACCESSION_NUMBER),
+        study_description: take(tags::STUDY_DESCRIPTION),
+        referring: take(tags::REFERRING_PHYSICIAN_NAME),
+        modality: take(tags::MODALITY),
+        series_number: take(tags::SERIES_NUMBER),
+        series_description: take(tags::SERIES_DESCRIPTION),
+        body_part: take(tags::BODY_PART_EXAMINED),
+        instance_number: take(tags::INSTANCE_NUMBER),
+        institution: take(tags::INSTITUTION_NAME),
+        department: take(tags::INSTITUTIONAL_DEPARTMENT_NAME),
+        patient_location: take(tags::CURRENT_PATIENT_LOCATION),
+        patient_age: take(tags::PATIENT_AGE),
+        priority: if top_priority.is_empty() {
+            f.nested_priority
+        } else {
+            top_priority
+        },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::dataset_offset;
+    use crate::synth::{self, StudyIds, SynthTs};
+    use dicom_core::{DataElement, VR};
+    use dicom_object::InMemDicomObject;
+
+    /// The data set (after the file meta) of a synthetic instance written in `ts`.
+    fn encoded(obj: InMemDicomObject, ts: SynthTs) -> Vec<u8> {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("i.dcm");
+        synth::write(obj, ts, &path).expect("write");
+        let file = std::fs::read(&path).expect("read");
+        let at = dataset_offset(&file).expect("part 10");
+        file[at..].to_vec()
+    }
+
+    fn sample() -> (StudyIds, String, InMemDicomObject) {
+        let ids = StudyIds::new(3);
+        let series = synth::new_uid();
+        let obj = synth::instance(&ids, &series, 7, 4096);
+        (ids, series, obj)
+    }
+
+    #[test]
+    fn every_transfer_syntax_gives_the_same_attributes() {
+        for ts in SynthTs::ALL {
+            let (ids, series, obj) = sample();
+            let sop = obj
+                .element(tags::SOP_INSTANCE_UID)
+                .expect("uid")
+                .to_str()
+                .expect("str")
+                .into_owned();
+            let a = parse(&encoded(obj, ts), ts.uid()).expect("parse");
+            assert_eq!(a.study_uid, ids.study_uid, "{ts:?}");
+            assert_eq!(a.series_uid, series, "{ts:?}");
+            assert_eq!(a.sop_instance_uid, sop.trim_end_matches('\0'), "{ts:?}");
+            assert_eq!(a.patient_name, ids.patient_name, "{ts:?}");
+            assert_eq!(a.instance_number, "7", "{ts:?}");
+        }
+    }
+
+    #[test]
+    fn truncated_pixel_data_is_unreadable() {
+        for ts in [
+            SynthTs::ExplicitLe,
+            SynthTs::ImplicitLe,
+            SynthTs::ExplicitBe,
+            SynthTs::Jpeg2000,
+            SynthTs::Rle,
+        ] {
+            let (_, _, obj) = sample();
+            let bytes = encoded(obj, ts);
+            assert!(parse(&bytes, ts.uid()).is_ok(), "{ts:?} whole");
+            let cut = &bytes[..bytes.len() - 10];
+            assert!(
+                matches!(parse(cut, ts.uid()), Err(ParseError::Unreadable(_))),
+                "{ts:?} cut"
+            );
+        }
+    }
+
+    #[test]
+    fn missing_uids_and_garbage_are_refused() {
+        let (_, _, mut obj) = sample();
+        obj.remove_element(tags::SERIES_INSTANCE_UID);
+        let bytes = encoded(obj, SynthTs::ExplicitLe);
+        assert!(matches!(
+            parse(&bytes, SynthTs::ExplicitLe.uid()),
+            Err(ParseError::Missing("SeriesInstanceUID"))
+        ));
+        assert!(parse(b"\x08\x00\x16\x00UI\xff\xff", SynthTs::ExplicitLe.uid()).is_err());
+        assert!(matches!(
+            parse(&bytes, "1.2.3.4.5"),
+            Err(ParseError::UnknownTransferSyntax(_))
+        ));
+    }
+
+    #[test]
+    fn priority_comes_from_the_first_request_item_when_not_at_the_top() {
+        let (_, _, mut obj) = sample();
+        let item = |p: &str| {
+            InMemDicomObject::from_element_iter([DataElement::new(
+                tags::REQUESTED_PROCEDURE_PRIORITY,
+                VR::CS,
+                p,
+            )])
+        };
+        obj.put(DataElement::new(
+            tags::REQUEST_ATTRIBUTES_SEQUENCE,
+            VR::SQ,
+            dicom_core::value::DataSetSequence::from(vec![item("STAT"), item("LOW")]),
+        ));
+        let a = parse(
+            &encoded(obj.clone(), SynthTs::ExplicitLe),
+            "1.2.840.10008.1.2.1",
+        )
+        .expect("parse");
+        assert_eq!(a.priority, "STAT");
+        obj.put(DataElement::new(
+            tags::REQUESTED_PROCEDURE_PRIORITY,
+            VR::CS,
+            "ROUTINE",
+        ));
+        let a = parse(&encoded(obj, SynthTs::ExplicitLe), "1.2.840.10008.1.2.1").expect("parse");
+        assert_eq!(a.priority, "ROUTINE");
+    }
 }

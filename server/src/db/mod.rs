@@ -93,3 +93,26 @@ pub(crate) fn conflict(err: DbErr, what: &str) -> RepoError {
         _ => RepoError::Db(err),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, Statement};
+
+    /// `.cargo/config.toml` builds the bundled SQLite with ENABLE_QPSG; without it every
+    /// statement with `LIMIT ?` is prepared again on each execution (see the comment there).
+    #[tokio::test]
+    async fn bundled_sqlite_has_the_query_planner_stability_guarantee() {
+        let dir = tempfile::tempdir().expect("dir");
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("q.db").display());
+        let db = super::connect(&url, 1).await.expect("connect");
+        let row = db
+            .query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT compile_options FROM pragma_compile_options \
+                 WHERE compile_options = 'ENABLE_QPSG'",
+            ))
+            .await
+            .expect("query");
+        assert!(row.is_some(), "SQLite built without SQLITE_ENABLE_QPSG");
+    }
+}

@@ -1,6 +1,6 @@
 //! DIMSE command sets (PS3.7 §9.3, §6.3.1): always Implicit VR Little Endian, group 0000.
 
-use dicom_core::{DataElement, PrimitiveValue, VR, dicom_value};
+use dicom_core::{DataElement, PrimitiveValue, Tag, VR, dicom_value};
 use dicom_dictionary_std::tags;
 use dicom_object::InMemDicomObject;
 use dicom_transfer_syntax_registry::entries::IMPLICIT_VR_LITTLE_ENDIAN;
@@ -35,32 +35,65 @@ pub struct Request {
     pub has_dataset: bool,
 }
 
+/// The elements of a command set, read directly: Implicit VR Little Endian, every length
+/// defined, no sequences (PS3.7 §6.3.1, Annex E). The generic data set reader finds the end of
+/// its input through an error whose backtrace it captures (three per forwarded instance).
+struct Elements<'a>(Vec<(u32, &'a [u8])>);
+
+impl<'a> Elements<'a> {
+    fn read(bytes: &'a [u8]) -> Result<Self, CommandError> {
+        let mut out = Vec::with_capacity(12);
+        let mut at = 0usize;
+        while at < bytes.len() {
+            let head = bytes
+                .get(at..at + 8)
+                .ok_or_else(|| CommandError::Read("truncated element header".to_owned()))?;
+            let tag = u32::from_le_bytes([head[2], head[3], head[0], head[1]]);
+            let len = u32::from_le_bytes([head[4], head[5], head[6], head[7]]) as usize;
+            let end = (at + 8)
+                .checked_add(len)
+                .filter(|end| *end <= bytes.len())
+                .ok_or_else(|| CommandError::Read(format!("element {tag:08X} overruns")))?;
+            out.push((tag, &bytes[at + 8..end]));
+            at = end;
+        }
+        Ok(Self(out))
+    }
+
+    fn value(&self, tag: Tag) -> Option<&'a [u8]> {
+        let key = (u32::from(tag.0) << 16) | u32::from(tag.1);
+        self.0.iter().find(|(t, _)| *t == key).map(|(_, v)| *v)
+    }
+
+    /// A US value (PS3.5 §6.2).
+    fn u16_of(&self, tag: Tag, name: &'static str) -> Result<u16, CommandError> {
+        match self.value(tag) {
+            Some([a, b]) => Ok(u16::from_le_bytes([*a, *b])),
+            _ => Err(CommandError::Missing(name)),
+        }
+    }
+
+    /// A UI or LO value without its padding.
+    fn text_of(&self, tag: Tag) -> Option<String> {
+        self.value(tag).map(|v| {
+            String::from_utf8_lossy(v)
+                .trim_end_matches(['\0', ' '])
+                .to_owned()
+        })
+    }
+}
+
 /// Decodes a command set received in P-DATA command fragments.
 pub fn parse(bytes: &[u8]) -> Result<Request, CommandError> {
-    let ts = IMPLICIT_VR_LITTLE_ENDIAN.erased();
-    let obj = InMemDicomObject::read_dataset_with_ts(bytes, &ts)
-        .map_err(|e| CommandError::Read(e.to_string()))?;
-    let u16_of = |tag, name| -> Result<u16, CommandError> {
-        obj.element(tag)
-            .ok()
-            .and_then(|e| e.to_int::<u16>().ok())
-            .ok_or(CommandError::Missing(name))
-    };
-    let uid_of = |tag| {
-        obj.element(tag)
-            .ok()
-            .and_then(|e| e.to_str().ok())
-            .map(|s| s.trim_end_matches(['\0', ' ']).to_owned())
-            .unwrap_or_default()
-    };
-    let affected_sop_class = uid_of(tags::AFFECTED_SOP_CLASS_UID);
-    let affected_sop_instance = uid_of(tags::AFFECTED_SOP_INSTANCE_UID);
+    let e = Elements::read(bytes)?;
     Ok(Request {
-        command_field: u16_of(tags::COMMAND_FIELD, "CommandField")?,
-        message_id: u16_of(tags::MESSAGE_ID, "MessageID")?,
-        affected_sop_class,
-        affected_sop_instance,
-        has_dataset: u16_of(tags::COMMAND_DATA_SET_TYPE, "CommandDataSetType")? != NO_DATASET,
+        command_field: e.u16_of(tags::COMMAND_FIELD, "CommandField")?,
+        message_id: e.u16_of(tags::MESSAGE_ID, "MessageID")?,
+        affected_sop_class: e.text_of(tags::AFFECTED_SOP_CLASS_UID).unwrap_or_default(),
+        affected_sop_instance: e
+            .text_of(tags::AFFECTED_SOP_INSTANCE_UID)
+            .unwrap_or_default(),
+        has_dataset: e.u16_of(tags::COMMAND_DATA_SET_TYPE, "CommandDataSetType")? != NO_DATASET,
     })
 }
 
@@ -122,13 +155,7 @@ pub fn response(
 
 /// The status of a response command set (PS3.7 §9.1.5.2, C-ECHO-RSP).
 pub fn status_of(bytes: &[u8]) -> Result<u16, CommandError> {
-    let ts = IMPLICIT_VR_LITTLE_ENDIAN.erased();
-    let obj = InMemDicomObject::read_dataset_with_ts(bytes, &ts)
-        .map_err(|e| CommandError::Read(e.to_string()))?;
-    obj.element(tags::STATUS)
-        .ok()
-        .and_then(|e| e.to_int::<u16>().ok())
-        .ok_or(CommandError::Missing("Status"))
+    Elements::read(bytes)?.u16_of(tags::STATUS, "Status")
 }
 
 /// Encodes a C-ECHO-RQ (PS3.7 §9.3.5.1).
@@ -187,20 +214,11 @@ pub fn store_request(
 
 /// The status and Error Comment (0000,0902), if any, of a response command set (PS3.7 §9.1).
 pub fn status_and_comment(bytes: &[u8]) -> Result<(u16, Option<String>), CommandError> {
-    let ts = IMPLICIT_VR_LITTLE_ENDIAN.erased();
-    let obj = InMemDicomObject::read_dataset_with_ts(bytes, &ts)
-        .map_err(|e| CommandError::Read(e.to_string()))?;
-    let status = obj
-        .element(tags::STATUS)
-        .ok()
-        .and_then(|e| e.to_int::<u16>().ok())
-        .ok_or(CommandError::Missing("Status"))?;
-    let comment = obj
-        .element(tags::ERROR_COMMENT)
-        .ok()
-        .and_then(|e| e.to_str().ok())
-        .map(|s| s.trim_end_matches(['\0', ' ']).to_owned());
-    Ok((status, comment))
+    let e = Elements::read(bytes)?;
+    Ok((
+        e.u16_of(tags::STATUS, "Status")?,
+        e.text_of(tags::ERROR_COMMENT),
+    ))
 }
 
 #[cfg(test)]
@@ -236,5 +254,27 @@ mod tests {
     #[test]
     fn garbage_is_an_error() {
         assert!(parse(&[1, 2, 3]).is_err());
+        let mut cut = store_request(1, "1.2.840.10008.5.1.4.1.1.2", "1.2.3").expect("encode");
+        cut.truncate(cut.len() - 3);
+        assert!(matches!(parse(&cut), Err(CommandError::Read(_))), "overrun");
+    }
+
+    #[test]
+    fn store_request_and_response_round_trip() {
+        let rq = parse(&store_request(9, "1.2.840.10008.5.1.4.1.1.2", "1.2.3.45").expect("encode"))
+            .expect("parse");
+        assert_eq!(rq.command_field, C_STORE_RQ);
+        assert_eq!(rq.message_id, 9);
+        assert_eq!(rq.affected_sop_class, "1.2.840.10008.5.1.4.1.1.2");
+        assert_eq!(rq.affected_sop_instance, "1.2.3.45", "UI padding removed");
+        assert!(rq.has_dataset);
+        let ok = response(&rq, STATUS_SUCCESS, None).expect("encode");
+        assert_eq!(status_and_comment(&ok).expect("read"), (0, None));
+        assert_eq!(status_of(&ok).expect("read"), 0);
+        let failed = response(&rq, 0xA700, Some("disk full")).expect("encode");
+        assert_eq!(
+            status_and_comment(&failed).expect("read"),
+            (0xA700, Some("disk full".to_owned()))
+        );
     }
 }

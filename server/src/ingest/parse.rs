@@ -168,15 +168,17 @@ where
     Ok(found)
 }
 
-/// Checks that the unread pixel data is all there: `rest` holds the bytes after its header.
-/// Native data needs its whole length; encapsulated fragments (items (FFFE,E000), always
-/// little endian) must each fit, up to the sequence delimiter (FFFE,E0DD) (PS3.5 §A.4).
-fn check_pixels(rest: &[u8], pixels: Pixels) -> Result<(), ParseError> {
+/// Checks that the unread pixel data is all there and returns where it ends: `rest` holds the
+/// bytes after its header. Native data needs its whole length; encapsulated fragments (items
+/// (FFFE,E000), always little endian) must each fit, up to the sequence delimiter (FFFE,E0DD)
+/// (PS3.5 §A.4).
+fn check_pixels(rest: &[u8], pixels: Pixels) -> Result<usize, ParseError> {
     let truncated = || ParseError::Unreadable("pixel data truncated".to_owned());
     match pixels {
-        Pixels::Defined(len) => (rest.len() as u64 >= u64::from(len))
-            .then_some(())
-            .ok_or_else(truncated),
+        Pixels::Defined(len) => {
+            let len = len as usize;
+            (rest.len() >= len).then_some(len).ok_or_else(truncated)
+        }
         Pixels::Encapsulated => {
             let mut at = 0usize;
             loop {
@@ -185,7 +187,7 @@ fn check_pixels(rest: &[u8], pixels: Pixels) -> Result<(), ParseError> {
                 let element = u16::from_le_bytes([head[2], head[3]]);
                 let len = u32::from_le_bytes([head[4], head[5], head[6], head[7]]) as usize;
                 match (group, element) {
-                    (0xFFFE, 0xE0DD) => return Ok(()),
+                    (0xFFFE, 0xE0DD) => return Ok(at + 8),
                     (0xFFFE, 0xE000) if len != 0xFFFF_FFFF => {
                         at = at.checked_add(8 + len).ok_or_else(truncated)?;
                         if at > rest.len() {
@@ -218,7 +220,13 @@ pub fn parse(bytes: &[u8], ts_uid: &str) -> Result<Attrs, ParseError> {
             let mut rest = bytes;
             let found = walk(DataSetReader::new_with_ts(&mut rest, ts).map_err(unreadable)?)?;
             if let Some(pixels) = found.pixels {
-                check_pixels(rest, pixels)?;
+                let end = check_pixels(rest, pixels)?;
+                // What follows the pixel data (a signature, trailing padding) must parse too.
+                if end < rest.len() {
+                    for token in DataSetReader::new_with_ts(&rest[end..], ts).map_err(unreadable)? {
+                        token.map_err(unreadable)?;
+                    }
+                }
             }
             found
         }
@@ -268,112 +276,5 @@ fn attrs(mut f: Found) -> Result<Attrs, ParseError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::storage::dataset_offset;
-    use crate::synth::{self, StudyIds, SynthTs};
-    use dicom_core::{DataElement, VR};
-    use dicom_object::InMemDicomObject;
-
-    /// The data set (after the file meta) of a synthetic instance written in `ts`.
-    fn encoded(obj: InMemDicomObject, ts: SynthTs) -> Vec<u8> {
-        let dir = tempfile::tempdir().expect("dir");
-        let path = dir.path().join("i.dcm");
-        synth::write(obj, ts, &path).expect("write");
-        let file = std::fs::read(&path).expect("read");
-        let at = dataset_offset(&file).expect("part 10");
-        file[at..].to_vec()
-    }
-
-    fn sample() -> (StudyIds, String, InMemDicomObject) {
-        let ids = StudyIds::new(3);
-        let series = synth::new_uid();
-        let obj = synth::instance(&ids, &series, 7, 4096);
-        (ids, series, obj)
-    }
-
-    #[test]
-    fn every_transfer_syntax_gives_the_same_attributes() {
-        for ts in SynthTs::ALL {
-            let (ids, series, obj) = sample();
-            let sop = obj
-                .element(tags::SOP_INSTANCE_UID)
-                .expect("uid")
-                .to_str()
-                .expect("str")
-                .into_owned();
-            let a = parse(&encoded(obj, ts), ts.uid()).expect("parse");
-            assert_eq!(a.study_uid, ids.study_uid, "{ts:?}");
-            assert_eq!(a.series_uid, series, "{ts:?}");
-            assert_eq!(a.sop_instance_uid, sop.trim_end_matches('\0'), "{ts:?}");
-            assert_eq!(a.patient_name, ids.patient_name, "{ts:?}");
-            assert_eq!(a.instance_number, "7", "{ts:?}");
-        }
-    }
-
-    #[test]
-    fn truncated_pixel_data_is_unreadable() {
-        for ts in [
-            SynthTs::ExplicitLe,
-            SynthTs::ImplicitLe,
-            SynthTs::ExplicitBe,
-            SynthTs::Jpeg2000,
-            SynthTs::Rle,
-        ] {
-            let (_, _, obj) = sample();
-            let bytes = encoded(obj, ts);
-            assert!(parse(&bytes, ts.uid()).is_ok(), "{ts:?} whole");
-            let cut = &bytes[..bytes.len() - 10];
-            assert!(
-                matches!(parse(cut, ts.uid()), Err(ParseError::Unreadable(_))),
-                "{ts:?} cut"
-            );
-        }
-    }
-
-    #[test]
-    fn missing_uids_and_garbage_are_refused() {
-        let (_, _, mut obj) = sample();
-        obj.remove_element(tags::SERIES_INSTANCE_UID);
-        let bytes = encoded(obj, SynthTs::ExplicitLe);
-        assert!(matches!(
-            parse(&bytes, SynthTs::ExplicitLe.uid()),
-            Err(ParseError::Missing("SeriesInstanceUID"))
-        ));
-        assert!(parse(b"\x08\x00\x16\x00UI\xff\xff", SynthTs::ExplicitLe.uid()).is_err());
-        assert!(matches!(
-            parse(&bytes, "1.2.3.4.5"),
-            Err(ParseError::UnknownTransferSyntax(_))
-        ));
-    }
-
-    #[test]
-    fn priority_comes_from_the_first_request_item_when_not_at_the_top() {
-        let (_, _, mut obj) = sample();
-        let item = |p: &str| {
-            InMemDicomObject::from_element_iter([DataElement::new(
-                tags::REQUESTED_PROCEDURE_PRIORITY,
-                VR::CS,
-                p,
-            )])
-        };
-        obj.put(DataElement::new(
-            tags::REQUEST_ATTRIBUTES_SEQUENCE,
-            VR::SQ,
-            dicom_core::value::DataSetSequence::from(vec![item("STAT"), item("LOW")]),
-        ));
-        let a = parse(
-            &encoded(obj.clone(), SynthTs::ExplicitLe),
-            "1.2.840.10008.1.2.1",
-        )
-        .expect("parse");
-        assert_eq!(a.priority, "STAT");
-        obj.put(DataElement::new(
-            tags::REQUESTED_PROCEDURE_PRIORITY,
-            VR::CS,
-            "ROUTINE",
-        ));
-        let a = parse(&encoded(obj, SynthTs::ExplicitLe), "1.2.840.10008.1.2.1").expect("parse");
-        assert_eq!(a.priority, "ROUTINE");
-    }
-}
+#[path = "parse_tests.rs"]
+mod tests;

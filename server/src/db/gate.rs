@@ -2,8 +2,10 @@
 //! write at once; a second writer is turned away with SQLITE_BUSY and its busy handler *sleeps*
 //! (1, 2, 5, 10 … ms) before trying again, so four associations storing at once each waited
 //! milliseconds for a lock that was free again after a few hundred microseconds. The hot write
-//! paths (ingest index, queue claim / finish / lease renewal, spool release) take this gate
-//! first, so they queue in order instead of sleeping. Anything else that writes still works
+//! paths take this gate first, so they queue in order instead of sleeping: the repository
+//! functions that write on a `DatabaseConnection` (queue claim / finish / lease renewal / spool
+//! release, index retract / replace) take it themselves; the ingest index transactions, which
+//! also run inside a caller's transaction, are gated by ingest. Anything else that writes still works
 //! through the busy handler. PostgreSQL locks rows and needs no gate.
 
 use sea_orm::{DatabaseBackend, DatabaseConnection};

@@ -9,8 +9,8 @@ use crate::ingest::parse::Attrs;
 use domain::ClinicId;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
-    TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, Set, TransactionSession, TransactionTrait,
 };
 
 /// Everything the index records about one received instance.
@@ -301,11 +301,12 @@ async fn seed_jobs(
 /// Keeps both versions of a conflicting duplicate: the new file becomes current, the previous
 /// one is recorded as an earlier version, and the new one is routed. One transaction.
 pub async fn replace_keeping_previous(
-    db: &impl TransactionTrait,
+    db: &DatabaseConnection,
     old: &Existing,
     new: &NewInstance<'_>,
 ) -> Result<(), RepoError> {
     let (new_path, new_digest, new_size) = (new.spool_path, new.digest, new.size);
+    let _gate = super::gate::write(db).await;
     let txn = db.begin().await?;
     instance_version::ActiveModel {
         instance_id: Set(old.id),
@@ -335,10 +336,11 @@ pub async fn replace_keeping_previous(
 /// Takes back an instance indexed at `spool_path` whose file could not be written (the index
 /// transaction and the file write run side by side). One transaction; counters follow.
 pub async fn retract(
-    db: &impl TransactionTrait,
+    db: &DatabaseConnection,
     clinic: ClinicId,
     spool_path: &str,
 ) -> Result<(), RepoError> {
+    let _gate = super::gate::write(db).await;
     let txn = db.begin().await?;
     let Some(row) = instance::Entity::find()
         .filter(instance::Column::ClinicId.eq(clinic.0))

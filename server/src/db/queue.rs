@@ -187,11 +187,12 @@ pub async fn claim(
 
 /// Extends the lease of jobs still being sent by `owner`.
 pub async fn renew(
-    db: &impl ConnectionTrait,
+    db: &sea_orm::DatabaseConnection,
     ids: &[i64],
     owner: &str,
     lease_ms: i64,
 ) -> Result<(), RepoError> {
+    let _gate = super::gate::write(db).await;
     job::Entity::update_many()
         .col_expr(job::Column::LeaseUntil, Expr::value(now_ms() + lease_ms))
         .filter(job::Column::Id.is_in(ids.to_vec()))
@@ -300,9 +301,10 @@ async fn all_finished(txn: &impl ConnectionTrait, job_ids: &[i64]) -> Result<Vec
 
 /// Marks instances as released from the spool (the caller then removes the files).
 pub async fn mark_purged(
-    db: &impl ConnectionTrait,
+    db: &sea_orm::DatabaseConnection,
     instance_ids: &[i64],
 ) -> Result<Vec<String>, RepoError> {
+    let _gate = super::gate::write(db).await;
     let rows = instance::Entity::find()
         .filter(instance::Column::Id.is_in(instance_ids.to_vec()))
         .filter(instance::Column::PurgedAt.is_null())

@@ -259,10 +259,7 @@ impl Ingest {
                 }
             }
             (Err(r), Ok(true)) => {
-                let gate = gate::write(&self.db).await;
-                let retracted = index::retract(&self.db, rq.clinic, &rel).await;
-                drop(gate);
-                if let Err(e) = retracted {
+                if let Err(e) = index::retract(&self.db, rq.clinic, &rel).await {
                     tracing::error!(error = %e, "could not retract an instance whose file failed");
                 }
                 r
@@ -314,10 +311,7 @@ impl Ingest {
                 };
                 let (facts, seeds) = self.route(rq, c);
                 let n = new_instance(rq, c, &stored.rel_path, stored.size, &facts, &seeds);
-                let gate = gate::write(&self.db).await;
-                let replaced = index::replace_keeping_previous(&self.db, &old, &n).await;
-                drop(gate);
-                match replaced {
+                match index::replace_keeping_previous(&self.db, &old, &n).await {
                     Ok(()) => {
                         self.wake_workers(&seeds);
                         let _ = index::event(

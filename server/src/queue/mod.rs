@@ -270,7 +270,6 @@ impl Forwarder {
             let every = Duration::from_millis((lease / 3).max(500) as u64);
             loop {
                 tokio::time::sleep(every).await;
-                let _gate = crate::db::gate::write(&db).await;
                 if let Err(e) = jobs::renew(&db, &ids, &owner, lease).await {
                     tracing::warn!(error = %e, "could not renew leases");
                 }

@@ -19,10 +19,7 @@ pub async fn after_confirm(
     if cfg.retention != Retention::Immediately || instances.is_empty() {
         return;
     }
-    let gate = crate::db::gate::write(db).await;
-    let purged = jobs::mark_purged(db, instances).await;
-    drop(gate);
-    match purged {
+    match jobs::mark_purged(db, instances).await {
         Ok(files) => spool.release(&files),
         Err(e) => tracing::warn!(error = %e, "could not release forwarded instances"),
     }
@@ -46,10 +43,7 @@ pub async fn sweep(
         if ids.is_empty() {
             return Ok(total);
         }
-        let gate = crate::db::gate::write(db).await;
-        let files = jobs::mark_purged(db, &ids).await;
-        drop(gate);
-        let files = files?;
+        let files = jobs::mark_purged(db, &ids).await?;
         spool.release(&files);
         total += ids.len();
     }

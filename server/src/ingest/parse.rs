@@ -9,7 +9,6 @@ use dicom_encoding::transfer_syntax::Codec;
 use dicom_parser::dataset::DataToken;
 use dicom_parser::dataset::read::DataSetReader;
 use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
-use std::collections::BTreeMap;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ParseError {
@@ -50,32 +49,68 @@ pub struct Attrs {
     pub priority: String,
 }
 
-/// Top-level attributes the index or the routing rules read, with the longest text kept.
-const WANTED: [(Tag, usize); 23] = [
-    (tags::SOP_CLASS_UID, 64),
-    (tags::SOP_INSTANCE_UID, 64),
-    (tags::STUDY_INSTANCE_UID, 64),
-    (tags::SERIES_INSTANCE_UID, 64),
-    (tags::PATIENT_ID, 64),
-    (tags::PATIENT_NAME, 324),
-    (tags::PATIENT_BIRTH_DATE, 8),
-    (tags::PATIENT_SEX, 16),
-    (tags::STUDY_DATE, 8),
-    (tags::STUDY_TIME, 16),
-    (tags::ACCESSION_NUMBER, 16),
-    (tags::STUDY_DESCRIPTION, 64),
-    (tags::REFERRING_PHYSICIAN_NAME, 324),
-    (tags::MODALITY, 16),
-    (tags::SERIES_NUMBER, 12),
-    (tags::SERIES_DESCRIPTION, 64),
-    (tags::BODY_PART_EXAMINED, 16),
-    (tags::INSTANCE_NUMBER, 12),
-    (tags::INSTITUTION_NAME, 64),
-    (tags::INSTITUTIONAL_DEPARTMENT_NAME, 64),
-    (tags::CURRENT_PATIENT_LOCATION, 64),
-    (tags::PATIENT_AGE, 4),
-    (tags::REQUESTED_PROCEDURE_PRIORITY, 16),
+/// Where a value read from the data set goes.
+type Field = fn(&mut Found) -> &mut String;
+
+/// Top-level attributes the index or the routing rules read: where each goes, and the longest
+/// text kept.
+const WANTED: [(Tag, Field, usize); 23] = [
+    (tags::SOP_CLASS_UID, |f| &mut f.attrs.sop_class_uid, 64),
+    (
+        tags::SOP_INSTANCE_UID,
+        |f| &mut f.attrs.sop_instance_uid,
+        64,
+    ),
+    (tags::STUDY_INSTANCE_UID, |f| &mut f.attrs.study_uid, 64),
+    (tags::SERIES_INSTANCE_UID, |f| &mut f.attrs.series_uid, 64),
+    (tags::PATIENT_ID, |f| &mut f.attrs.patient_key, 64),
+    (tags::PATIENT_NAME, |f| &mut f.attrs.patient_name, 324),
+    (tags::PATIENT_BIRTH_DATE, |f| &mut f.attrs.birth_date, 8),
+    (tags::PATIENT_SEX, |f| &mut f.attrs.sex, 16),
+    (tags::STUDY_DATE, |f| &mut f.attrs.study_date, 8),
+    (tags::STUDY_TIME, |f| &mut f.attrs.study_time, 16),
+    (tags::ACCESSION_NUMBER, |f| &mut f.attrs.accession, 16),
+    (
+        tags::STUDY_DESCRIPTION,
+        |f| &mut f.attrs.study_description,
+        64,
+    ),
+    (
+        tags::REFERRING_PHYSICIAN_NAME,
+        |f| &mut f.attrs.referring,
+        324,
+    ),
+    (tags::MODALITY, |f| &mut f.attrs.modality, 16),
+    (tags::SERIES_NUMBER, |f| &mut f.attrs.series_number, 12),
+    (
+        tags::SERIES_DESCRIPTION,
+        |f| &mut f.attrs.series_description,
+        64,
+    ),
+    (tags::BODY_PART_EXAMINED, |f| &mut f.attrs.body_part, 16),
+    (tags::INSTANCE_NUMBER, |f| &mut f.attrs.instance_number, 12),
+    (tags::INSTITUTION_NAME, |f| &mut f.attrs.institution, 64),
+    (
+        tags::INSTITUTIONAL_DEPARTMENT_NAME,
+        |f| &mut f.attrs.department,
+        64,
+    ),
+    (
+        tags::CURRENT_PATIENT_LOCATION,
+        |f| &mut f.attrs.patient_location,
+        64,
+    ),
+    (tags::PATIENT_AGE, |f| &mut f.attrs.patient_age, 4),
+    (
+        tags::REQUESTED_PROCEDURE_PRIORITY,
+        |f| &mut f.attrs.priority,
+        16,
+    ),
 ];
+
+/// Requested Procedure Priority in the first item of the Request Attributes Sequence, used
+/// when the top level has none.
+const NESTED_PRIORITY: (Field, usize) = (|f| &mut f.nested_priority, 16);
 
 /// The pixel data element the reading stopped at (PS3.5 §7.1: elements come in ascending tag
 /// order, so everything the index needs was read before it).
@@ -90,8 +125,7 @@ enum Pixels {
 /// What the token walk found.
 #[derive(Default)]
 struct Found {
-    values: BTreeMap<Tag, String>,
-    /// Requested Procedure Priority in the first item of the Request Attributes Sequence.
+    attrs: Attrs,
     nested_priority: String,
     pixels: Option<Pixels>,
 }
@@ -121,7 +155,7 @@ where
     let mut found = Found::default();
     // Open sequences: their tag and how many items have started.
     let mut open: Vec<(Tag, usize)> = Vec::new();
-    let mut keep: Option<(Tag, usize, bool)> = None;
+    let mut keep: Option<(Field, usize)> = None;
     for token in tokens {
         match token.map_err(unreadable)? {
             DataToken::ElementHeader(h) if open.is_empty() && is_pixel_data(h.tag) => {
@@ -134,24 +168,19 @@ where
             }
             DataToken::ElementHeader(h) => {
                 keep = if open.is_empty() {
-                    WANTED
-                        .iter()
-                        .find(|w| w.0 == h.tag)
-                        .map(|w| (w.0, w.1, false))
+                    WANTED.iter().find(|w| w.0 == h.tag).map(|w| (w.1, w.2))
                 } else {
                     let first_request_item =
                         open.as_slice() == [(tags::REQUEST_ATTRIBUTES_SEQUENCE, 1)];
                     (first_request_item && h.tag == tags::REQUESTED_PROCEDURE_PRIORITY)
-                        .then_some((h.tag, 16, true))
+                        .then_some(NESTED_PRIORITY)
                 };
             }
-            DataToken::PrimitiveValue(v) => match keep.take() {
-                Some((_, max, true)) => found.nested_priority = trimmed(&v, max),
-                Some((tag, max, false)) => {
-                    found.values.insert(tag, trimmed(&v, max));
+            DataToken::PrimitiveValue(v) => {
+                if let Some((field, max)) = keep.take() {
+                    *field(&mut found) = trimmed(&v, max);
                 }
-                None => {}
-            },
+            }
             DataToken::SequenceStart { tag, .. } => open.push((tag, 0)),
             DataToken::PixelSequenceStart => open.push((tags::PIXEL_DATA, 0)),
             DataToken::ItemStart { .. } => {
@@ -234,45 +263,23 @@ pub fn parse(bytes: &[u8], ts_uid: &str) -> Result<Attrs, ParseError> {
     attrs(found)
 }
 
-fn attrs(mut f: Found) -> Result<Attrs, ParseError> {
-    let mut take = |tag: Tag| f.values.remove(&tag).unwrap_or_default();
-    let required = |v: String, name: &'static str| {
+/// The attributes found, once the required UIDs are known to be there.
+fn attrs(f: Found) -> Result<Attrs, ParseError> {
+    let mut a = f.attrs;
+    for (v, name) in [
+        (&a.sop_class_uid, "SOPClassUID"),
+        (&a.sop_instance_uid, "SOPInstanceUID"),
+        (&a.study_uid, "StudyInstanceUID"),
+        (&a.series_uid, "SeriesInstanceUID"),
+    ] {
         if v.is_empty() {
-            Err(ParseError::Missing(name))
-        } else {
-            Ok(v)
+            return Err(ParseError::Missing(name));
         }
-    };
-    let top_priority = take(tags::REQUESTED_PROCEDURE_PRIORITY);
-    Ok(Attrs {
-        sop_class_uid: required(take(tags::SOP_CLASS_UID), "SOPClassUID")?,
-        sop_instance_uid: required(take(tags::SOP_INSTANCE_UID), "SOPInstanceUID")?,
-        study_uid: required(take(tags::STUDY_INSTANCE_UID), "StudyInstanceUID")?,
-        series_uid: required(take(tags::SERIES_INSTANCE_UID), "SeriesInstanceUID")?,
-        patient_key: take(tags::PATIENT_ID),
-        patient_name: take(tags::PATIENT_NAME),
-        birth_date: take(tags::PATIENT_BIRTH_DATE),
-        sex: take(tags::PATIENT_SEX),
-        study_date: take(tags::STUDY_DATE),
-        study_time: take(tags::STUDY_TIME),
-        accession: take(tags::ACCESSION_NUMBER),
-        study_description: take(tags::STUDY_DESCRIPTION),
-        referring: take(tags::REFERRING_PHYSICIAN_NAME),
-        modality: take(tags::MODALITY),
-        series_number: take(tags::SERIES_NUMBER),
-        series_description: take(tags::SERIES_DESCRIPTION),
-        body_part: take(tags::BODY_PART_EXAMINED),
-        instance_number: take(tags::INSTANCE_NUMBER),
-        institution: take(tags::INSTITUTION_NAME),
-        department: take(tags::INSTITUTIONAL_DEPARTMENT_NAME),
-        patient_location: take(tags::CURRENT_PATIENT_LOCATION),
-        patient_age: take(tags::PATIENT_AGE),
-        priority: if top_priority.is_empty() {
-            f.nested_priority
-        } else {
-            top_priority
-        },
-    })
+    }
+    if a.priority.is_empty() {
+        a.priority = f.nested_priority;
+    }
+    Ok(a)
 }
 
 #[cfg(test)]

@@ -27,6 +27,8 @@ pub struct Item {
     pub sop_instance: String,
     pub transfer_syntax: String,
     pub path: PathBuf,
+    /// Size of the spool file as indexed (to reserve buffers before reading it).
+    pub size: usize,
 }
 
 /// What a peer made of one instance.
@@ -237,6 +239,7 @@ impl Forwarder {
                 sop_instance: c.instance.sop_instance_uid.clone(),
                 transfer_syntax: c.instance.transfer_syntax.clone(),
                 path: self.spool.path(&c.instance.spool_path),
+                size: usize::try_from(c.instance.size).unwrap_or(0),
             })
             .collect();
         let ids: Vec<i64> = claimed.iter().map(|c| c.job_id).collect();

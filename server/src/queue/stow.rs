@@ -56,24 +56,23 @@ pub(crate) fn client() -> &'static reqwest::Client {
 }
 
 /// The multipart/related body (PS3.18 §10.5.1.2): one application/dicom part per file, in a
-/// buffer reserved once for all of them (growing it part by part copied what was already
-/// there at each doubling, and touched fresh memory each time).
+/// buffer reserved once from the indexed file sizes (growing it part by part copied what was
+/// already there at each doubling, and touched fresh memory each time). Files are read one at
+/// a time, so only one is held beside the body.
 async fn body(items: &[Item], out: &mut [Option<Sent>]) -> (String, Vec<u8>) {
-    let mut files = Vec::with_capacity(items.len());
-    for (n, item) in items.iter().enumerate() {
-        match tokio::fs::read(&item.path).await {
-            Ok(b) => files.push((n, b)),
-            Err(e) => out[n] = Some(Sent::permanent(None, format!("spool file unreadable: {e}"))),
-        }
-    }
     // Boundary lines and part headers: well under this per part.
     const PART_OVERHEAD: usize = 128;
     let mut w = MultipartWriter::new();
-    let total: usize = files.iter().map(|(_, b)| b.len() + PART_OVERHEAD).sum();
+    let total: usize = items.iter().map(|i| i.size + PART_OVERHEAD).sum();
     w.data.reserve(total + PART_OVERHEAD);
-    for (n, b) in &files {
-        if let Err(e) = w.add(&b[..], "Content-Type: application/dicom") {
-            out[*n] = Some(Sent::permanent(None, format!("cannot encode: {e}")));
+    for (n, item) in items.iter().enumerate() {
+        match tokio::fs::read(&item.path).await {
+            Ok(b) => {
+                if let Err(e) = w.add(&b[..], "Content-Type: application/dicom") {
+                    out[n] = Some(Sent::permanent(None, format!("cannot encode: {e}")));
+                }
+            }
+            Err(e) => out[n] = Some(Sent::permanent(None, format!("spool file unreadable: {e}"))),
         }
     }
     let _ = w.finish();

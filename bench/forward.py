@@ -71,10 +71,9 @@ def stow_body(files):
 
 def stow(body, url):
     """One multipart/related POST of every file (what a direct STOW-RS client does)."""
-    boundary = BOUNDARY
     start = time.perf_counter()
     req = urllib.request.Request(url + "/studies", data=body, headers={
-        "Content-Type": f'multipart/related; type="application/dicom"; boundary={boundary}', "Accept": "application/dicom+json"})
+        "Content-Type": f'multipart/related; type="application/dicom"; boundary={BOUNDARY}', "Accept": "application/dicom+json"})
     urllib.request.urlopen(req).read()
     return time.perf_counter() - start
 

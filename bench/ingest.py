@@ -44,6 +44,32 @@ def peak_rss_mib(pid):
     return total / 1024
 
 
+def cpu_seconds(pid):
+    """User + system CPU seconds of a process so far, with its reaped children (storescp --fork)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    except (FileNotFoundError, IndexError, ValueError):
+        return 0.0
+
+
+def machine_busy():
+    """CPU seconds the whole machine spent busy (all cores, /proc/stat, idle and iowait left out)."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return (sum(v[:8]) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(peer, dirs):
+    """(wall seconds, receiver CPU seconds, machine busy fraction) of one storescu run."""
+    c0, b0 = cpu_seconds(peer.proc.pid), machine_busy()
+    took = send(peer.port, peer.aec, dirs)
+    busy = (machine_busy() - b0) / (took * os.cpu_count())
+    time.sleep(0.3)  # storescp --fork reaps its children after they exit
+    return took, cpu_seconds(peer.proc.pid) - c0, min(busy, 1.0)
+
+
 def send(port, aec, dirs):
     """storescu on each directory in parallel; returns wall seconds. Fails loudly on any error."""
     start = time.perf_counter()
@@ -121,14 +147,15 @@ def main():
         size_mb = sum(os.path.getsize(os.path.join(one, f)) for f in os.listdir(one)) / 1e6
         par_n = sum(len(os.listdir(d)) for d in par)
         par_mb = sum(os.path.getsize(os.path.join(d, f)) for d in par for f in os.listdir(d)) / 1e6
-        rows = []
+        rows, cpu = [], []
         for peer in [Passerelle(a.passerelle), Orthanc(), StoreScp()]:
             work = tempfile.mkdtemp(dir=root)
             peer.start(work)
             try:
-                t1 = send(peer.port, peer.aec, [one])
-                tp = send(peer.port, peer.aec, par)
+                t1, c1, b1 = measured(peer, [one])
+                tp, cp, bp = measured(peer, par)
                 rows.append((peer.name, a.instances / t1, size_mb / t1, par_n / tp, par_mb / tp, peak_rss_mib(peer.proc.pid)))
+                cpu.append((peer.name, c1 / a.instances * 1e3, b1, cp / par_n * 1e3, bp))
             finally:
                 peer.proc.terminate()
                 peer.proc.wait(timeout=30)
@@ -137,6 +164,10 @@ def main():
         print("|---|---:|---:|---:|---:|---:|")
         for r in rows:
             print(f"| {r[0]} | {r[1]:.0f} | {r[2]:.1f} | {r[3]:.0f} | {r[4]:.1f} | {r[5]:.0f} |")
+        print("\n| receiver | 1 assoc CPU ms/inst | machine busy | parallel CPU ms/inst | machine busy |")
+        print("|---|---:|---:|---:|---:|")
+        for r in cpu:
+            print(f"| {r[0]} | {r[1]:.2f} | {r[2]:.0%} | {r[3]:.2f} | {r[4]:.0%} |")
         p, o, s = rows
         print("\n| ratio | 1 assoc | parallel |\n|---|---:|---:|")
         print(f"| Passerelle / Orthanc | {p[1] / o[1]:.2f}x | {p[3] / o[3]:.2f}x |")

@@ -80,7 +80,7 @@ pub async fn serve(cfg: Config) -> anyhow::Result<()> {
 async fn start_dicom(state: &AppState) -> anyhow::Result<tokio::task::JoinHandle<()>> {
     let d = &state.config.dicom;
     let spool_dir = state.config.server.data_dir.join("spool");
-    let spool = Spool::open(&spool_dir)
+    let spool = Spool::open_for_ingest(&spool_dir)
         .with_context(|| format!("cannot open the spool in {}", spool_dir.display()))?;
     state
         .router

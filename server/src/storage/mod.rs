@@ -1,6 +1,9 @@
 //! The spool: received instances as DICOM Part-10 files (PS3.10 §7.1), written durably (file
 //! fsync, then directory fsync) before the index transaction commits. File names are random
-//! UUIDs, never UIDs from the data; the 128-byte preamble is always zero.
+//! UUIDs, never UIDs from the data; the 128-byte preamble is always zero. An ingesting process
+//! takes its new files from a [`pool`] of empty files made ahead by a background thread.
+
+mod pool;
 
 use dicom_object::FileMetaTableBuilder;
 use std::fs::{File, OpenOptions};
@@ -47,6 +50,7 @@ pub fn dataset_offset(file: &[u8]) -> Option<usize> {
 #[derive(Debug, Clone)]
 pub struct Spool {
     root: PathBuf,
+    pool: Option<std::sync::Arc<pool::Pool>>,
 }
 
 fn sync_dir(dir: &Path) -> std::io::Result<()> {
@@ -63,7 +67,41 @@ impl Spool {
         }
         sync_dir(&objects)?;
         sync_dir(&root)?;
-        Ok(Self { root })
+        Ok(Self { root, pool: None })
+    }
+
+    /// Opens the spool for ingest: new files come from a pool of empty files made ahead
+    /// (see [`pool`]). Without a pool (it could not be started: logged) files are created
+    /// one by one, as [`Spool::open`] does.
+    pub fn open_for_ingest(root: impl Into<PathBuf>) -> Result<Self, SpoolError> {
+        let mut spool = Self::open(root)?;
+        match pool::Pool::start(&spool.root) {
+            Ok(p) => spool.pool = Some(p),
+            Err(e) => tracing::warn!(error = %e, "spool pool not started; files made one by one"),
+        }
+        Ok(spool)
+    }
+
+    /// How many empty files the pool has ready (0 without a pool).
+    pub fn pool_ready(&self) -> usize {
+        self.pool.as_ref().map_or(0, |p| p.ready())
+    }
+
+    /// Opens a new file at `path`: an empty file of the pool renamed there, or a file created
+    /// there. Either way the caller fsyncs the directory afterwards (PS3.10 files are only
+    /// acknowledged once their name is durable too).
+    fn create(&self, path: &Path) -> std::io::Result<File> {
+        if let Some(ready) = self.pool.as_ref().and_then(|p| p.take()) {
+            // The target name is a fresh random UUID, so the rename replaces nothing.
+            match std::fs::rename(&ready, path) {
+                Ok(()) => return OpenOptions::new().write(true).open(path),
+                Err(e) => {
+                    tracing::debug!(error = %e, "spool pool file not usable; creating one");
+                    let _ = std::fs::remove_file(&ready);
+                }
+            }
+        }
+        OpenOptions::new().write(true).create_new(true).open(path)
     }
 
     pub fn path(&self, rel: &str) -> PathBuf {
@@ -111,14 +149,15 @@ impl Spool {
     ) -> Result<Stored, SpoolError> {
         let path = self.root.join(rel_path);
         let result = (|| -> std::io::Result<()> {
-            let mut opts = OpenOptions::new();
-            opts.write(true);
-            if create {
-                opts.create_new(true);
+            let mut f = if create {
+                self.create(&path)?
             } else {
-                opts.create(true).truncate(true);
-            }
-            let mut f = opts.open(&path)?;
+                OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .truncate(true)
+                    .open(&path)?
+            };
             f.write_all(header)?;
             f.write_all(dataset)?;
             f.sync_all()?;

@@ -148,7 +148,7 @@ pub async fn passerelle(kind: Kind) -> Here {
     std::fs::create_dir_all(&spool_dir).expect("spool");
     let ingest = Arc::new(Ingest::new(
         t.db.clone(),
-        Spool::open(&spool_dir).expect("spool"),
+        Spool::open_for_ingest(&spool_dir).expect("spool"),
         ConflictPolicy::KeepBoth,
         state.router.clone(),
         state.wake.clone(),

@@ -51,7 +51,7 @@ pub async fn rig_with(
     let wake = Arc::new(Notify::new());
     let ingest = Ingest::new(
         t.db.clone(),
-        Spool::open(&spool_dir).expect("spool"),
+        Spool::open_for_ingest(&spool_dir).expect("spool"),
         policy,
         router.clone(),
         wake.clone(),

@@ -112,7 +112,7 @@ pub async fn start_forwarder(r: &Rig) -> tokio::task::JoinHandle<()> {
     r.router.reload(&r.t.db).await.expect("router");
     let fwd = Forwarder::new(
         r.t.db.clone(),
-        Spool::open(&r.spool_dir).expect("spool"),
+        Spool::open_for_ingest(&r.spool_dir).expect("spool"),
         forward_config(),
         r.wake.clone(),
     );

@@ -22,7 +22,7 @@ impl Ingest {
     pub async fn store_batch(&self, rqs: Vec<StoreRequest>) -> Vec<StoreResult> {
         let mut out: Vec<Option<StoreResult>> = vec![None; rqs.len()];
         let checked = join_all(rqs.into_iter().map(|mut rq| async move {
-            let c = self.check(&mut rq).await;
+            let c = self.check(&mut rq, false).await;
             (rq, c)
         }))
         .await;

@@ -66,6 +66,10 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
     opts.max_connections(max_connections)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
+        // A pooled connection is pinged before use only after 30 s idle (a PostgreSQL server,
+        // proxy or firewall may have dropped it), not on every checkout: for SQLite each ping
+        // is a round trip to sqlx's connection thread, one more per transaction.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)

@@ -11,6 +11,7 @@ mod m20261128_000006_query;
 mod m20261128_000007_tokens;
 mod m20261128_000008_study_order;
 mod m20261128_000009_token_store;
+mod m20261128_000010_instance_counters;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000007_tokens::Migration),
             Box::new(m20261128_000008_study_order::Migration),
             Box::new(m20261128_000009_token_store::Migration),
+            Box::new(m20261128_000010_instance_counters::Migration),
         ]
     }
 }

@@ -8,8 +8,8 @@ use common::kinds;
 use common::rig::{
     associate, count, one_file, rig, rig_with, spool_files, store_command, store_raw, storescu,
 };
-use sea_orm::ConnectionTrait;
-use server::db::index_entities::instance;
+use sea_orm::{ConnectionTrait, EntityTrait};
+use server::db::index_entities::{instance, series, study};
 use server::ingest::ConflictPolicy;
 use server::synth::{self, StudyIds, SynthTs};
 use std::process::Command;
@@ -139,6 +139,11 @@ async fn a_full_disk_fails_the_store_and_recovers_alone() {
             "A700 when the disk is full: {out}"
         );
         assert_eq!(count::<instance::Entity>(&r.t.db).await, 0);
+        assert_eq!(
+            counters(&r.t.db).await,
+            (0, 0),
+            "the retracted instance left the series and study counters"
+        );
         assert!(
             spool_files(&r.spool_dir).is_empty(),
             "the partial file was removed"
@@ -147,9 +152,29 @@ async fn a_full_disk_fails_the_store_and_recovers_alone() {
         let (ok, out) = storescu(r.addr, &[], &[fits]).await;
         assert!(ok, "space is back, so is ingest: {out}");
         assert_eq!(count::<instance::Entity>(&r.t.db).await, 1);
+        assert_eq!(counters(&r.t.db).await, (1, 1));
         let _ = Command::new("umount").arg("-l").arg(&r.spool_dir).status();
         r.t.finish().await;
     }
+}
+
+/// The sums of the series and of the study instance counters.
+async fn counters(db: &sea_orm::DatabaseConnection) -> (i64, i64) {
+    let series: i64 = series::Entity::find()
+        .all(db)
+        .await
+        .expect("series")
+        .iter()
+        .map(|s| s.instance_count)
+        .sum();
+    let studies: i64 = study::Entity::find()
+        .all(db)
+        .await
+        .expect("studies")
+        .iter()
+        .map(|s| s.instance_count)
+        .sum();
+    (series, studies)
 }
 
 #[tokio::test]

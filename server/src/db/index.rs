@@ -7,7 +7,7 @@ use super::queue::{self, JobSeed};
 use super::{RepoError, now};
 use crate::ingest::parse::Attrs;
 use domain::ClinicId;
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
     QueryFilter, Set, TransactionSession, TransactionTrait,
@@ -251,26 +251,16 @@ async fn insert_inner(
         Err(e) => return Err(e.into()),
     };
     seed_jobs(&txn, n, instance_id).await?;
-    series::Entity::update_many()
-        .col_expr(
-            series::Column::InstanceCount,
-            Expr::col(series::Column::InstanceCount).add(1),
-        )
-        .filter(series::Column::Id.eq(series))
-        .exec(&txn)
-        .await?;
-    let mut study_update = study::Entity::update_many()
-        .col_expr(
-            study::Column::InstanceCount,
-            Expr::col(study::Column::InstanceCount).add(1),
-        )
-        .col_expr(study::Column::UpdatedAt, Expr::value(t))
-        .filter(study::Column::Id.eq(study_id));
+    // The series and study instance counters (and the study's `updated_at`) follow by trigger
+    // (migration m20261128_000010); only a new modality needs a statement here.
     let updated = with_modality(&modalities, &n.attrs.modality);
     if let Some(m) = &updated {
-        study_update = study_update.col_expr(study::Column::Modalities, Expr::value(m.clone()));
+        study::Entity::update_many()
+            .col_expr(study::Column::Modalities, Expr::value(m.clone()))
+            .filter(study::Column::Id.eq(study_id))
+            .exec(&txn)
+            .await?;
     }
-    study_update.exec(&txn).await?;
     txn.commit().await?;
     cache.put(n, study_id, updated.unwrap_or(modalities), series);
     Ok(true)
@@ -334,7 +324,7 @@ pub async fn replace_keeping_previous(
 }
 
 /// Takes back an instance indexed at `spool_path` whose file could not be written (the index
-/// transaction and the file write run side by side). One transaction; counters follow.
+/// transaction and the file write run side by side). One transaction; counters follow by trigger.
 pub async fn retract(
     db: &DatabaseConnection,
     clinic: ClinicId,
@@ -350,27 +340,8 @@ pub async fn retract(
     else {
         return Ok(());
     };
+    // The counters of its series and study follow by trigger.
     instance::Entity::delete_by_id(row.id).exec(&txn).await?;
-    let s = series::Entity::find_by_id(row.series_id)
-        .one(&txn)
-        .await?
-        .ok_or(RepoError::NotFound)?;
-    series::Entity::update_many()
-        .col_expr(
-            series::Column::InstanceCount,
-            Expr::col(series::Column::InstanceCount).sub(1),
-        )
-        .filter(series::Column::Id.eq(s.id))
-        .exec(&txn)
-        .await?;
-    study::Entity::update_many()
-        .col_expr(
-            study::Column::InstanceCount,
-            Expr::col(study::Column::InstanceCount).sub(1),
-        )
-        .filter(study::Column::Id.eq(s.study_id))
-        .exec(&txn)
-        .await?;
     txn.commit().await?;
     Ok(())
 }

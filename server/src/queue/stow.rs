@@ -84,16 +84,32 @@ pub async fn send(target: &StowTarget, study: &str, limit: Duration, items: &[It
     let mut out: Vec<Option<Sent>> = vec![None; items.len()];
     let (boundary, data) = body(items, &mut out).await;
     let url = format!("{}/studies/{study}", target.base_url.trim_end_matches('/'));
-    let rq = client()
-        .post(url)
-        .timeout(limit)
-        .header(
-            "Content-Type",
-            format!("multipart/related; type=\"application/dicom\"; boundary={boundary}"),
-        )
-        .header("Accept", "application/dicom+json")
-        .body(data);
-    let verdict = answer(target.auth.apply(rq).send().await).await;
+    let data = axum::body::Bytes::from(data);
+    let post = || {
+        let rq = client()
+            .post(&url)
+            .timeout(limit)
+            .header(
+                "Content-Type",
+                format!("multipart/related; type=\"application/dicom\"; boundary={boundary}"),
+            )
+            .header("Accept", "application/dicom+json")
+            .body(data.clone());
+        target.auth.apply(rq).send()
+    };
+    let mut res = post().await;
+    if let Err(e) = &res
+        && e.is_request()
+        && !e.is_timeout()
+        && !e.is_connect()
+    {
+        // Typically a kept-alive connection the server closed just as it was reused (Orthanc
+        // closes idle ones after one second). Once more, on a new connection: storing the same
+        // instances again stores nothing twice (identical duplicates).
+        tracing::debug!(error = %e, "STOW-RS request failed before an answer; sent again");
+        res = post().await;
+    }
+    let verdict = answer(res).await;
     items
         .iter()
         .zip(out.iter_mut())

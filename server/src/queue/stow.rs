@@ -207,3 +207,7 @@ fn stow_failure(reason: u16) -> Sent {
         Verdict::Transient => Sent::transient(Some(reason), text),
     }
 }
+
+#[cfg(test)]
+#[path = "stow_tests.rs"]
+mod tests;

@@ -2,7 +2,7 @@
 //! for the stored transfer syntax (`transfer-syntax=*`), with the destination's credentials.
 
 use super::{Wanted, save};
-use crate::queue::stow::{StowTarget, client};
+use crate::queue::stow::{StowTarget, client, send_repeatable};
 use crate::storage::{Spool, dataset_offset};
 use dicom_object::meta::FileMetaTable;
 use futures_util::StreamExt;
@@ -38,10 +38,12 @@ async fn one(t: &StowTarget, w: &Wanted, limit: Duration) -> Result<(String, Vec
         w.series_uid,
         w.sop_uid
     );
-    let rq = t
-        .auth
-        .apply(client().get(&url).header("Accept", ACCEPT).timeout(limit));
-    let res = rq.send().await.map_err(|e| e.to_string())?;
+    let res = send_repeatable(|| {
+        t.auth
+            .apply(client().get(&url).header("Accept", ACCEPT).timeout(limit))
+    })
+    .await
+    .map_err(|e| e.to_string())?;
     if !res.status().is_success() {
         return Err(format!("HTTP {}", res.status()));
     }

@@ -55,6 +55,25 @@ pub(crate) fn client() -> &'static reqwest::Client {
     CLIENT.get_or_init(reqwest::Client::new)
 }
 
+/// Sends the request `build` makes with [`client`]; if it fails before any answer (not a
+/// timeout, not a refused connection), sends it once more at once, on a new connection. That is
+/// typically a kept-alive connection the server closed just as it was reused (Orthanc closes
+/// idle ones after one second). Only for requests that may be repeated.
+pub(crate) async fn send_repeatable(
+    build: impl Fn() -> reqwest::RequestBuilder,
+) -> reqwest::Result<reqwest::Response> {
+    let res = build().send().await;
+    if let Err(e) = &res
+        && e.is_request()
+        && !e.is_timeout()
+        && !e.is_connect()
+    {
+        tracing::debug!(error = %e, "HTTP request failed before an answer; sent again");
+        return build().send().await;
+    }
+    res
+}
+
 /// The multipart/related body (PS3.18 §10.5.1.2): one application/dicom part per file, in a
 /// buffer reserved once from the indexed file sizes (growing it part by part copied what was
 /// already there at each doubling, and touched fresh memory each time). Files are read one at
@@ -85,7 +104,8 @@ pub async fn send(target: &StowTarget, study: &str, limit: Duration, items: &[It
     let (boundary, data) = body(items, &mut out).await;
     let url = format!("{}/studies/{study}", target.base_url.trim_end_matches('/'));
     let data = axum::body::Bytes::from(data);
-    let post = || {
+    // Storing the same instances again stores nothing twice (identical duplicates).
+    let res = send_repeatable(|| {
         let rq = client()
             .post(&url)
             .timeout(limit)
@@ -95,20 +115,9 @@ pub async fn send(target: &StowTarget, study: &str, limit: Duration, items: &[It
             )
             .header("Accept", "application/dicom+json")
             .body(data.clone());
-        target.auth.apply(rq).send()
-    };
-    let mut res = post().await;
-    if let Err(e) = &res
-        && e.is_request()
-        && !e.is_timeout()
-        && !e.is_connect()
-    {
-        // Typically a kept-alive connection the server closed just as it was reused (Orthanc
-        // closes idle ones after one second). Once more, on a new connection: storing the same
-        // instances again stores nothing twice (identical duplicates).
-        tracing::debug!(error = %e, "STOW-RS request failed before an answer; sent again");
-        res = post().await;
-    }
+        target.auth.apply(rq)
+    })
+    .await;
     let verdict = answer(res).await;
     items
         .iter()

@@ -95,11 +95,8 @@ impl Pool {
     /// Makes up to `BATCH` empty files; stops at the first error (a full disk, a read-only
     /// file system: ingest then creates its files itself and reports the error there).
     fn make_batch(&self) -> usize {
-        let sub = match self.free.lock() {
-            Ok(f) => f.batches % 2,
-            Err(p) => p.into_inner().batches % 2,
-        };
-        let sub = self.dir.join(sub.to_string());
+        let batches = self.free.lock().unwrap_or_else(|p| p.into_inner()).batches;
+        let sub = self.dir.join((batches % 2).to_string());
         let mut made = Vec::with_capacity(BATCH);
         for _ in 0..BATCH {
             let path = sub.join(uuid::Uuid::new_v4().simple().to_string() + ".dcm");
@@ -120,11 +117,8 @@ impl Pool {
 }
 
 impl Drop for Pool {
+    /// The files still ready are empty, so emptying the directory removes them.
     fn drop(&mut self) {
-        let free = std::mem::take(self.free.get_mut().unwrap_or_else(|p| p.into_inner()));
-        for f in free.files {
-            let _ = std::fs::remove_file(f);
-        }
         empty_pool_dir(&self.dir);
     }
 }

@@ -30,6 +30,14 @@ impl IdCache {
         Some((study, modalities, series))
     }
 
+    /// Whether the study of `n` is known (its series may not be).
+    pub(super) fn knows_study(&self, n: &NewInstance<'_>) -> bool {
+        self.inner.lock().is_ok_and(|ids| {
+            ids.studies
+                .contains_key(&(n.clinic.0, n.attrs.study_uid.clone()))
+        })
+    }
+
     pub(super) fn put(&self, n: &NewInstance<'_>, study: i64, modalities: String, series: i64) {
         if let Ok(mut ids) = self.inner.lock() {
             if ids.studies.len() > CACHE_LIMIT || ids.series.len() > CACHE_LIMIT {

@@ -182,13 +182,15 @@ fn with_modality(list: &str, modality: &str) -> Option<String> {
     Some(all.join("\\"))
 }
 
+/// The instance's study id, the study's modalities and its series id: from `known` (ids the
+/// caller already resolved) or resolved in the transaction (rows created when missing).
 async fn parents(
     txn: &impl ConnectionTrait,
     n: &NewInstance<'_>,
-    cache: &IdCache,
+    known: Option<Parents>,
     t: i64,
-) -> Result<(i64, String, i64), RepoError> {
-    if let Some(hit) = cache.get(n) {
+) -> Result<Parents, RepoError> {
+    if let Some(hit) = known {
         return Ok(hit);
     }
     let patient = patient_id(txn, n).await?;
@@ -211,14 +213,35 @@ pub async fn insert(
     result
 }
 
+/// (study id, study modalities, series id) of an instance.
+pub(super) type Parents = (i64, String, i64);
+
 async fn insert_inner(
     db: &impl TransactionTrait,
     n: &NewInstance<'_>,
     cache: &IdCache,
 ) -> Result<bool, RepoError> {
     let txn = db.begin().await?;
+    let Some(parents) = insert_in(&txn, n, cache.get(n)).await? else {
+        txn.rollback().await?;
+        return Ok(false);
+    };
+    txn.commit().await?;
+    cache.put(n, parents.0, parents.1, parents.2);
+    Ok(true)
+}
+
+/// The statements of one instance's index transaction, inside the caller's transaction
+/// `txn`; `known`: its parents' ids if the caller knows them. `None`: the same SOP Instance
+/// UID is already indexed in the clinic (the caller rolls back: parents may have been created).
+/// Else the instance's parents, the study's modalities as they now are.
+pub(super) async fn insert_in(
+    txn: &impl ConnectionTrait,
+    n: &NewInstance<'_>,
+    known: Option<Parents>,
+) -> Result<Option<Parents>, RepoError> {
     let t = now();
-    let (study_id, modalities, series) = parents(&txn, n, cache, t).await?;
+    let (study_id, modalities, series) = parents(txn, n, known, t).await?;
     let am = instance::ActiveModel {
         clinic_id: Set(n.clinic.0),
         series_id: Set(series),
@@ -240,17 +263,14 @@ async fn insert_inner(
             .to_owned();
     let instance_id = match instance::Entity::insert(am)
         .on_conflict(conflict)
-        .exec(&txn)
+        .exec(txn)
         .await
     {
         Ok(r) => r.last_insert_id,
-        Err(DbErr::RecordNotInserted) => {
-            txn.rollback().await?;
-            return Ok(false);
-        }
+        Err(DbErr::RecordNotInserted) => return Ok(None),
         Err(e) => return Err(e.into()),
     };
-    seed_jobs(&txn, n, instance_id).await?;
+    seed_jobs(txn, n, instance_id).await?;
     // The series and study instance counters (and the study's `updated_at`) follow by trigger
     // (migration m20261128_000010); only a new modality needs a statement here.
     let updated = with_modality(&modalities, &n.attrs.modality);
@@ -258,12 +278,10 @@ async fn insert_inner(
         study::Entity::update_many()
             .col_expr(study::Column::Modalities, Expr::value(m.clone()))
             .filter(study::Column::Id.eq(study_id))
-            .exec(&txn)
+            .exec(txn)
             .await?;
     }
-    txn.commit().await?;
-    cache.put(n, study_id, updated.unwrap_or(modalities), series);
-    Ok(true)
+    Ok(Some((study_id, updated.unwrap_or(modalities), series)))
 }
 
 /// Creates the instance's forward jobs; a job held by the residency guard is recorded as an

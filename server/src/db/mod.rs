@@ -30,6 +30,7 @@ pub mod entities;
 pub mod gate;
 pub mod id_cache;
 pub mod index;
+pub mod index_batch;
 pub mod index_entities;
 pub mod network;
 pub mod queue;

@@ -4,9 +4,9 @@
 //! A900 data set does not match SOP class, C000 cannot understand.
 
 mod batch;
+mod group;
 pub mod parse;
 
-use crate::db::gate;
 use crate::db::id_cache::IdCache;
 use crate::db::index::{self, Existing, NewInstance};
 use crate::db::queue::JobSeed;
@@ -102,7 +102,9 @@ pub struct Ingest {
     db: DatabaseConnection,
     spool: Spool,
     policy: ConflictPolicy,
-    ids: IdCache,
+    ids: Arc<IdCache>,
+    /// The C-STORE index transactions (grouped on SQLite).
+    writer: group::IndexWriter,
     router: Arc<Router>,
     /// Wakes the forward workers when jobs were created.
     wake: Arc<Notify>,
@@ -131,11 +133,13 @@ impl Ingest {
         router: Arc<Router>,
         wake: Arc<Notify>,
     ) -> Self {
+        let ids = Arc::new(IdCache::default());
         Self {
+            writer: group::IndexWriter::new(db.clone(), ids.clone()),
             db,
             spool,
             policy,
-            ids: IdCache::default(),
+            ids,
             router,
             wake,
         }
@@ -260,10 +264,7 @@ impl Ingest {
         let rel = Spool::new_path();
         let (facts, seeds) = self.route(rq, c);
         let n = new_instance(rq, c, &rel, c.file_size(), &facts, &seeds);
-        let (written, indexed) = tokio::join!(self.write_at(c, &rel, true), async {
-            let _gate = gate::write(&self.db).await;
-            index::insert(&self.db, n, &self.ids).await
-        });
+        let (written, indexed) = tokio::join!(self.write_at(c, &rel, true), self.writer.insert(n));
         match (written, indexed) {
             (Ok(_), Ok(true)) => {
                 self.wake_workers(&seeds);

@@ -101,7 +101,8 @@ async fn start_dicom(state: &AppState) -> anyhow::Result<tokio::task::JoinHandle
             spool.clone(),
             state.config.forward.clone(),
             state.wake.clone(),
-        );
+        )
+        .watching(state.destinations_epoch.clone());
         tokio::spawn(Arc::new(fwd).run());
     }
     spawn_release_sweep(state, spool);

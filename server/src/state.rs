@@ -9,6 +9,7 @@ use crate::routing::Router;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, OnceLock};
 use tokio::sync::Notify;
 
@@ -23,6 +24,9 @@ pub struct AppState {
     pub router: Arc<Router>,
     /// Wakes the forward workers (new jobs, retries, resumed destinations).
     pub wake: Arc<Notify>,
+    /// Counts changes of destinations and rules made here, so that the forward workers read
+    /// the destinations again at once (changes by other processes are seen within a second).
+    pub destinations_epoch: Arc<AtomicU64>,
     /// Wakes the retrieve runner (a job was queued).
     pub retrieve_wake: Arc<Notify>,
     /// The ingest pipeline (C-STORE, C-GET and STOW-RS), set once the spool is open.
@@ -54,6 +58,7 @@ impl AppState {
             registry: Arc::new(AeRegistry::default()),
             router: Arc::new(Router::default()),
             wake: Arc::new(Notify::new()),
+            destinations_epoch: Arc::new(AtomicU64::new(0)),
             retrieve_wake: Arc::new(Notify::new()),
             ingest: Arc::new(OnceLock::new()),
             leptos,

@@ -15,6 +15,7 @@ use sea_orm::DatabaseConnection;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::{Notify, Semaphore};
 use tracing::Instrument;
@@ -121,6 +122,8 @@ pub struct Forwarder {
     cfg: ForwardConfig,
     owner: String,
     wake: Arc<Notify>,
+    /// Bumped when destinations change in this process: read them again at once.
+    epoch: Arc<AtomicU64>,
     /// Destinations enabled and not paused, as last read (senders stop when theirs is not).
     active: std::sync::RwLock<std::collections::HashSet<i64>>,
 }
@@ -139,8 +142,15 @@ impl Forwarder {
             cfg,
             owner,
             wake,
+            epoch: Arc::new(AtomicU64::new(0)),
             active: Default::default(),
         }
+    }
+
+    /// Reads the destinations again as soon as `epoch` changes (else at most once a second).
+    pub fn watching(mut self, epoch: Arc<AtomicU64>) -> Self {
+        self.epoch = epoch;
+        self
     }
 
     fn lease_ms(&self) -> i64 {
@@ -152,19 +162,22 @@ impl Forwarder {
     pub async fn run(self: Arc<Self>) {
         let mut slots: HashMap<i64, (u32, Arc<Semaphore>)> = HashMap::new();
         let poll = Duration::from_millis(u64::from(self.cfg.poll_ms));
-        let mut targets: (Vec<Arc<Target>>, Option<Instant>) = (Vec::new(), None);
+        let mut targets: (Vec<Arc<Target>>, Option<(Instant, u64)>) = (Vec::new(), None);
         loop {
-            // Destinations change rarely: read them at most once a second.
+            // Destinations change rarely: read them at most once a second, or at once after a
+            // change made through this process.
+            let epoch = self.epoch.load(Ordering::Acquire);
             if targets
                 .1
-                .is_none_or(|at| at.elapsed() > Duration::from_secs(1))
+                .is_none_or(|(at, seen)| at.elapsed() > Duration::from_secs(1) || seen != epoch)
             {
                 match repo::active_targets(&self.db).await {
                     Ok(t) => {
                         if let Ok(mut a) = self.active.write() {
                             *a = t.iter().map(|t| t.id).collect();
                         }
-                        targets = (t.into_iter().map(Arc::new).collect(), Some(Instant::now()));
+                        let now = Some((Instant::now(), epoch));
+                        targets = (t.into_iter().map(Arc::new).collect(), now);
                     }
                     Err(e) => tracing::warn!(error = %e, "could not load destinations"),
                 }

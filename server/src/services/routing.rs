@@ -20,6 +20,9 @@ use serde::{Deserialize, Serialize};
 
 async fn changed(state: &AppState) -> Result<(), ApiError> {
     state.router.reload(&state.db).await?;
+    state
+        .destinations_epoch
+        .fetch_add(1, std::sync::atomic::Ordering::Release);
     state.wake.notify_one();
     Ok(())
 }

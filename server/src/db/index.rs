@@ -1,5 +1,6 @@
-//! The instance index: one transaction per received instance (patient, study, series, instance,
-//! counters), conflicting-duplicate versions, ingest events.
+//! The instance index: one transaction per received instance, or one for a group of them
+//! (`index_batch`) (patient, study, series, instance, forward jobs), conflicting-duplicate
+//! versions, ingest events.
 
 use super::id_cache::IdCache;
 use super::index_entities::{ingest_event, instance, instance_version, patient, series, study};

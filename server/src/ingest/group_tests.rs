@@ -145,3 +145,104 @@ async fn a_group_reads_what_it_changed_not_the_cache() {
     let studies = study::Entity::find().all(&db).await.expect("studies");
     assert_eq!(studies[0].modalities, "CT\\PR\\SR");
 }
+
+/// A destination to seed jobs for.
+async fn destination(db: &DatabaseConnection) -> i64 {
+    use domain::destination::{AuthKind, DestinationInput, DestinationName, Transport};
+    use domain::{AeTitle, Host, Jurisdiction, NodeRole, Port};
+    let node = crate::db::network::NodeWrite {
+        name: "vna".into(),
+        ae_title: AeTitle::parse("VNA").expect("ae"),
+        host: Host::parse("127.0.0.1").expect("host"),
+        port: Port::new(104).expect("port"),
+        tls: false,
+        role: NodeRole::Vna,
+        jurisdiction: Jurisdiction::Quebec,
+        notes: String::new(),
+        clinics: vec![ClinicId(1)],
+    };
+    let node = crate::db::network::save_node(db, None, node)
+        .await
+        .expect("node");
+    let input = DestinationInput {
+        name: DestinationName::parse("vna").expect("name"),
+        node_id: node.id,
+        transport: Transport::Dimse,
+        stow_url: String::new(),
+        auth: AuthKind::None,
+        auth_user: String::new(),
+        secret: None,
+        enabled: true,
+        max_concurrency: 1,
+        retry: domain::forward::RetryPolicy {
+            base_seconds: 1,
+            max_seconds: 2,
+            max_attempts: 3,
+        },
+        timeout_seconds: 5,
+    };
+    crate::db::routing::save(db, None, &input)
+        .await
+        .expect("destination")
+        .id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_seeds_each_instance_its_own_jobs() {
+    use crate::db::index_entities::instance;
+    use crate::db::queue::JobSeed;
+    use crate::db::routing_entities::forward_job;
+    let (_dir, db, clinic) = fresh().await;
+    let dest = destination(&db).await;
+    let w = Arc::new(IndexWriter::new(db.clone(), Arc::new(IdCache::default())));
+    let held = gate::write(&db).await;
+    let mut tasks = Vec::new();
+    for i in 0..4 {
+        let w = w.clone();
+        tasks.push(tokio::spawn(async move {
+            let a = attrs("1.2.6", &format!("1.2.6.{i}"), "CT");
+            let path = format!("ab/{i}");
+            // Every other instance is routed.
+            let jobs: Vec<JobSeed> = (i % 2 == 0)
+                .then(|| JobSeed {
+                    destination_id: dest,
+                    rule_name: "r".into(),
+                    held_reason: None,
+                })
+                .into_iter()
+                .collect();
+            let n = NewInstance {
+                clinic,
+                attrs: &a,
+                transfer_syntax: "1.2.840.10008.1.2.1",
+                size: 10,
+                digest: "d",
+                spool_path: &path,
+                calling_ae: "M",
+                called_ae: "P",
+                route_facts: "{}",
+                jobs: &jobs,
+            };
+            w.insert(n).await.expect("index")
+        }));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    drop(held);
+    for t in tasks {
+        assert!(t.await.expect("task"));
+    }
+    assert_eq!(w.transactions(), 1, "four waiting instances, one transaction");
+    let jobs = forward_job::Entity::find().all(&db).await.expect("jobs");
+    let instances = instance::Entity::find().all(&db).await.expect("instances");
+    let uid_of = |id: i64| {
+        instances
+            .iter()
+            .find(|m| m.id == id)
+            .map(|m| m.sop_instance_uid.clone())
+            .unwrap_or_default()
+    };
+    let mut routed: Vec<String> = jobs.iter().map(|j| uid_of(j.instance_id)).collect();
+    routed.sort();
+    assert_eq!(routed, vec!["1.2.6.0".to_owned(), "1.2.6.2".to_owned()]);
+}

@@ -232,7 +232,11 @@ async fn a_group_seeds_each_instance_its_own_jobs() {
     for t in tasks {
         assert!(t.await.expect("task"));
     }
-    assert_eq!(w.transactions(), 1, "four waiting instances, one transaction");
+    assert_eq!(
+        w.transactions(),
+        1,
+        "four waiting instances, one transaction"
+    );
     let jobs = forward_job::Entity::find().all(&db).await.expect("jobs");
     let instances = instance::Entity::find().all(&db).await.expect("instances");
     let uid_of = |id: i64| {

@@ -6,6 +6,7 @@ use super::IndexWriter;
 use crate::db::id_cache::IdCache;
 use crate::db::index::NewInstance;
 use crate::db::index_entities::study;
+use crate::db::queue::JobSeed;
 use crate::db::{clinics, gate};
 use crate::ingest::parse::Attrs;
 use domain::{ClinicCode, ClinicId, ClinicName};
@@ -37,8 +38,9 @@ fn attrs(study: &str, uid: &str, modality: &str) -> Attrs {
     }
 }
 
-/// Indexes `a` through `w`, the spool path named after the instance and `tag`.
-async fn insert(w: &IndexWriter, clinic: ClinicId, a: Attrs, tag: &str) -> bool {
+/// Indexes `a` with its forward `jobs` through `w`, the spool path named after the instance
+/// and `tag`.
+async fn insert(w: &IndexWriter, clinic: ClinicId, a: Attrs, tag: &str, jobs: &[JobSeed]) -> bool {
     let path = format!("ab/{}-{tag}", a.sop_instance_uid);
     let n = NewInstance {
         clinic,
@@ -50,26 +52,29 @@ async fn insert(w: &IndexWriter, clinic: ClinicId, a: Attrs, tag: &str) -> bool 
         calling_ae: "MODALITY",
         called_ae: "PASSERELLE",
         route_facts: "{}",
-        jobs: &[],
+        jobs,
     };
     w.insert(n).await.expect("index")
 }
 
-/// Starts one insert per (attrs, tag), in order, while the write gate is held, then
+/// What `while_gated` indexes: attributes, a tag for the spool path, forward jobs.
+type Entry = (Attrs, &'static str, Vec<JobSeed>);
+
+/// Starts one insert per entry, in order, while the write gate is held, then
 /// releases the gate; returns their answers in order.
 async fn while_gated(
     db: &DatabaseConnection,
     w: &Arc<IndexWriter>,
     clinic: ClinicId,
-    all: Vec<(Attrs, &'static str)>,
+    all: Vec<Entry>,
 ) -> Vec<bool> {
     let held = gate::write(db).await;
     let mut tasks = Vec::new();
-    for (a, tag) in all {
+    for (a, tag, jobs) in all {
         let w = w.clone();
-        tasks.push(tokio::spawn(
-            async move { insert(&w, clinic, a, tag).await },
-        ));
+        tasks.push(tokio::spawn(async move {
+            insert(&w, clinic, a, tag, &jobs).await
+        }));
         // Queued in this order.
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -89,7 +94,7 @@ async fn instances_waiting_together_share_one_commit() {
     let all: Vec<_> = (0..8)
         .map(|i| {
             let modality = if i % 2 == 0 { "CT" } else { "SR" };
-            (attrs("1.2.3", &format!("1.2.3.{i}"), modality), "a")
+            (attrs("1.2.3", &format!("1.2.3.{i}"), modality), "a", vec![])
         })
         .collect();
     let answers = while_gated(&db, &w, clinic, all).await;
@@ -112,11 +117,11 @@ async fn instances_waiting_together_share_one_commit() {
 async fn a_duplicate_in_a_group_is_answered_alone() {
     let (_dir, db, clinic) = fresh().await;
     let w = Arc::new(IndexWriter::new(db.clone(), Arc::new(IdCache::default())));
-    assert!(insert(&w, clinic, attrs("1.2.4", "1.2.4.0", "CT"), "first").await);
+    assert!(insert(&w, clinic, attrs("1.2.4", "1.2.4.0", "CT"), "first", &[]).await);
     let all = vec![
-        (attrs("1.2.4", "1.2.4.1", "CT"), "a"),
-        (attrs("1.2.4", "1.2.4.0", "CT"), "again"),
-        (attrs("1.2.4", "1.2.4.2", "MR"), "b"),
+        (attrs("1.2.4", "1.2.4.1", "CT"), "a", vec![]),
+        (attrs("1.2.4", "1.2.4.0", "CT"), "again", vec![]),
+        (attrs("1.2.4", "1.2.4.2", "MR"), "b", vec![]),
     ];
     let answers = while_gated(&db, &w, clinic, all).await;
     assert_eq!(answers, vec![true, false, true]);
@@ -133,12 +138,15 @@ async fn a_group_reads_what_it_changed_not_the_cache() {
     let (_dir, db, clinic) = fresh().await;
     let w = Arc::new(IndexWriter::new(db.clone(), Arc::new(IdCache::default())));
     // The shared cache now holds the study with modalities "CT" and its CT series.
-    assert!(insert(&w, clinic, attrs("1.2.5", "1.2.5.0", "CT"), "first").await);
+    assert!(insert(&w, clinic, attrs("1.2.5", "1.2.5.0", "CT"), "first", &[]).await);
     // In one group: a new SR series (the study becomes CT\SR), then an instance of the cached
     // series that says PR: its update must start from CT\SR, not from the cached CT.
     let mut odd = attrs("1.2.5", "1.2.5.2", "PR");
     odd.series_uid = "1.2.5.CT".into();
-    let all = vec![(attrs("1.2.5", "1.2.5.1", "SR"), "a"), (odd, "b")];
+    let all = vec![
+        (attrs("1.2.5", "1.2.5.1", "SR"), "a", vec![]),
+        (odd, "b", vec![]),
+    ];
     let answers = while_gated(&db, &w, clinic, all).await;
     assert_eq!(answers, vec![true, true]);
     assert_eq!(w.transactions(), 2, "one alone, then one group of two");
@@ -190,20 +198,14 @@ async fn destination(db: &DatabaseConnection) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_group_seeds_each_instance_its_own_jobs() {
     use crate::db::index_entities::instance;
-    use crate::db::queue::JobSeed;
     use crate::db::routing_entities::forward_job;
     let (_dir, db, clinic) = fresh().await;
     let dest = destination(&db).await;
     let w = Arc::new(IndexWriter::new(db.clone(), Arc::new(IdCache::default())));
-    let held = gate::write(&db).await;
-    let mut tasks = Vec::new();
-    for i in 0..4 {
-        let w = w.clone();
-        tasks.push(tokio::spawn(async move {
-            let a = attrs("1.2.6", &format!("1.2.6.{i}"), "CT");
-            let path = format!("ab/{i}");
-            // Every other instance is routed.
-            let jobs: Vec<JobSeed> = (i % 2 == 0)
+    // Every other instance is routed.
+    let all = (0..4)
+        .map(|i| {
+            let jobs = (i % 2 == 0)
                 .then(|| JobSeed {
                     destination_id: dest,
                     rule_name: "r".into(),
@@ -211,27 +213,11 @@ async fn a_group_seeds_each_instance_its_own_jobs() {
                 })
                 .into_iter()
                 .collect();
-            let n = NewInstance {
-                clinic,
-                attrs: &a,
-                transfer_syntax: "1.2.840.10008.1.2.1",
-                size: 10,
-                digest: "d",
-                spool_path: &path,
-                calling_ae: "M",
-                called_ae: "P",
-                route_facts: "{}",
-                jobs: &jobs,
-            };
-            w.insert(n).await.expect("index")
-        }));
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    drop(held);
-    for t in tasks {
-        assert!(t.await.expect("task"));
-    }
+            (attrs("1.2.6", &format!("1.2.6.{i}"), "CT"), "a", jobs)
+        })
+        .collect();
+    let answers = while_gated(&db, &w, clinic, all).await;
+    assert_eq!(answers, vec![true; 4]);
     assert_eq!(
         w.transactions(),
         1,

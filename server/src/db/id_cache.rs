@@ -22,20 +22,16 @@ const CACHE_LIMIT: usize = 20_000;
 impl IdCache {
     pub(super) fn get(&self, n: &NewInstance<'_>) -> Option<(i64, String, i64)> {
         let ids = self.inner.lock().ok()?;
-        let (study, modalities) = ids
-            .studies
-            .get(&(n.clinic.0, n.attrs.study_uid.clone()))?
-            .clone();
+        let (study, modalities) = ids.studies.get(&study_key(n))?.clone();
         let series = *ids.series.get(&(study, n.attrs.series_uid.clone()))?;
         Some((study, modalities, series))
     }
 
     /// Whether the study of `n` is known (its series may not be).
     pub(super) fn knows_study(&self, n: &NewInstance<'_>) -> bool {
-        self.inner.lock().is_ok_and(|ids| {
-            ids.studies
-                .contains_key(&(n.clinic.0, n.attrs.study_uid.clone()))
-        })
+        self.inner
+            .lock()
+            .is_ok_and(|ids| ids.studies.contains_key(&study_key(n)))
     }
 
     pub(super) fn put(&self, n: &NewInstance<'_>, study: i64, modalities: String, series: i64) {
@@ -44,8 +40,7 @@ impl IdCache {
                 ids.studies.clear();
                 ids.series.clear();
             }
-            ids.studies
-                .insert((n.clinic.0, n.attrs.study_uid.clone()), (study, modalities));
+            ids.studies.insert(study_key(n), (study, modalities));
             ids.series
                 .insert((study, n.attrs.series_uid.clone()), series);
         }
@@ -58,4 +53,9 @@ impl IdCache {
             ids.series.clear();
         }
     }
+}
+
+/// The key of `n`'s study: (clinic, Study Instance UID).
+fn study_key(n: &NewInstance<'_>) -> (i64, String) {
+    (n.clinic.0, n.attrs.study_uid.clone())
 }

@@ -4,20 +4,18 @@
 //! to what was received), metadata at the three levels, native and compressed frames, pixel
 //! bulk data, rendered JPEG / PNG and thumbnails; then a token of clinic A asking for clinic
 //! B's study (404), unacceptable media types (406), frames out of range (404) or malformed
-//! (400), a compressed instance to render (406), and an instance released to the archive (404,
-//! left out of its series with a Warning).
+//! (400), a compressed instance whose data cannot be decoded (406), and an instance released to
+//! the archive (404, left out of its series with a Warning).
 
 mod common;
 
 use common::Kind;
 use common::rig::store_synthetic;
-use common::web::{Web, python, web};
+use common::web::{Web, ingest, python, web};
 use dicom_core::value::{PixelFragmentSequence, Value as DicomValue};
 use dicom_core::{DataElement, PrimitiveValue, VR, dicom_value};
 use dicom_dictionary_std::{tags, uids};
-use dicom_encoding::TransferSyntaxIndex;
 use dicom_object::InMemDicomObject;
-use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -82,25 +80,6 @@ fn pixels_of(obj: &InMemDicomObject) -> Vec<u8> {
 fn uid_of(obj: &InMemDicomObject, tag: dicom_core::Tag) -> String {
     let e = obj.element(tag).expect("uid");
     e.to_str().expect("str").trim_end_matches('\0').to_owned()
-}
-
-/// Ingests `obj` encoded in `ts` into `clinic`; returns the data set bytes as received.
-async fn ingest(w: &Web, clinic: i64, obj: &InMemDicomObject, ts: &str) -> Vec<u8> {
-    let mut dataset = Vec::new();
-    let t = TransferSyntaxRegistry.get(ts).expect("transfer syntax");
-    obj.write_dataset_with_ts(&mut dataset, t).expect("encode");
-    let rq = server::ingest::StoreRequest {
-        clinic: domain::ClinicId(clinic),
-        calling_ae: "CT1".into(),
-        called_ae: "PASSERELLE".into(),
-        command_sop_class: uid_of(obj, tags::SOP_CLASS_UID),
-        command_sop_instance: uid_of(obj, tags::SOP_INSTANCE_UID),
-        transfer_syntax: ts.into(),
-        dataset: dataset.clone(),
-    };
-    let r = w.here.state.ingest.get().expect("ingest").store(rq).await;
-    assert_eq!(r.status, 0, "{r:?}");
-    dataset
 }
 
 const CLIENT: &str = r#"

@@ -4,6 +4,10 @@
 
 use super::Kind;
 use super::pacs::{Here, passerelle};
+use dicom_dictionary_std::tags;
+use dicom_encoding::TransferSyntaxIndex;
+use dicom_object::InMemDicomObject;
+use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
 use domain::tokens::TokenInput;
 use std::net::SocketAddr;
 use std::process::Command;
@@ -80,4 +84,28 @@ pub async fn python(script: &str, args: &[String]) -> (bool, String, String) {
     })
     .await
     .expect("join")
+}
+
+/// Ingests `obj` encoded in `ts` into `clinic`; returns the data set bytes as received.
+pub async fn ingest(w: &Web, clinic: i64, obj: &InMemDicomObject, ts: &str) -> Vec<u8> {
+    let mut dataset = Vec::new();
+    let t = TransferSyntaxRegistry.get(ts).expect("transfer syntax");
+    obj.write_dataset_with_ts(&mut dataset, t).expect("encode");
+    let rq = server::ingest::StoreRequest {
+        clinic: domain::ClinicId(clinic),
+        calling_ae: "CT1".into(),
+        called_ae: "PASSERELLE".into(),
+        command_sop_class: uid_of(obj, tags::SOP_CLASS_UID),
+        command_sop_instance: uid_of(obj, tags::SOP_INSTANCE_UID),
+        transfer_syntax: ts.into(),
+        dataset: dataset.clone(),
+    };
+    let r = w.here.state.ingest.get().expect("ingest").store(rq).await;
+    assert_eq!(r.status, 0, "{r:?}");
+    dataset
+}
+
+fn uid_of(obj: &InMemDicomObject, tag: dicom_core::Tag) -> String {
+    let e = obj.element(tag).expect("uid");
+    e.to_str().expect("str").trim_end_matches('\0').to_owned()
 }

@@ -3,6 +3,7 @@
 //! (§10.4.1.1.6), and rendered images and thumbnails (§10.4.1.1.3, §10.4.1.1.4, §8.3.5.1).
 
 use super::accept::{self, EXPLICIT_LE};
+use super::decode;
 use super::locate::{self, Located, Resource, Target};
 use super::multipart::{self, Part, Source};
 use super::pixels::{self, Geometry, PixelError, Pixels, Ranges};
@@ -202,16 +203,13 @@ fn options(q: Option<&str>, h: &HeaderMap, thumbnail: bool) -> Result<Options, D
 async fn render_frame(l: Located, frame: u32, o: Options) -> Result<Response, DwError> {
     let media = o.format.media();
     let bytes = blocking(move || {
-        if pixels::encapsulated(&l.transfer_syntax) {
-            return Err(PixelError::Unsupported(format!(
-                "instances stored compressed ({}) cannot be rendered: Passerelle does not \
-                 decode compressed pixel data; retrieve the frames instead",
-                l.transfer_syntax
-            )));
-        }
         let (g, _, all) = survey(&l)?;
         let ranges = pixels::pick(&all, &[frame])?.concat();
         let data = pixels::read(&l.path, &ranges)?;
+        if pixels::encapsulated(&l.transfer_syntax) {
+            let (g, samples) = decode::frame(&g, &l.transfer_syntax, data)?;
+            return render::render(&g, &samples, false, &o);
+        }
         render::render(&g, &data, pixels::big_endian(&l.transfer_syntax), &o)
     })
     .await?;

@@ -7,6 +7,7 @@
 //! types.
 
 pub mod accept;
+mod decode;
 mod images;
 pub mod locate;
 pub mod meta;

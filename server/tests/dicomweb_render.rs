@@ -2,13 +2,12 @@
 //! colour (YBR_FULL_422) and 16-bit multi-frame RLE are decoded and rendered like the same
 //! pixels stored uncompressed (each compared with its native twin, as PNG); a thumbnail of a
 //! compressed instance; JPEG-LS (no decoder here) and damaged RLE data answer 406 with the reason.
-//! Files of other encoders (pydicom's test set: RLE, JPEG 2000 lossless) render exactly like
-//! their uncompressed original.
+//! Files of other encoders: `dicomweb_render_files.rs`.
 
 mod common;
 
 use common::Kind;
-use common::web::{Web, ingest, web};
+use common::web::{Web, ingest, png_samples, web};
 use dicom_core::value::{PixelFragmentSequence, Value as DicomValue};
 use dicom_core::{DataElement, PrimitiveValue, VR, dicom_value};
 use dicom_dictionary_std::tags;
@@ -121,17 +120,6 @@ fn rle(frame: &[u8], bytes_per_sample: usize) -> Vec<u8> {
     let mut out: Vec<u8> = header.iter().flat_map(|v| v.to_le_bytes()).collect();
     segments.iter().for_each(|s| out.extend_from_slice(s));
     out
-}
-
-/// Decoded PNG samples.
-fn png_samples(body: &[u8]) -> Vec<u8> {
-    let mut reader = png::Decoder::new(std::io::Cursor::new(body))
-        .read_info()
-        .expect("png");
-    let mut buf = vec![0; reader.output_buffer_size().expect("size")];
-    let info = reader.next_frame(&mut buf).expect("frame");
-    buf.truncate(info.buffer_size());
-    buf
 }
 
 async fn get(c: &Case, path: &str, accept: &str) -> reqwest::Response {
@@ -299,84 +287,5 @@ async fn compressed_instances_are_rendered() {
             assert!(text.contains(why), "{text}");
         }
         c.w.here.t.finish().await;
-    }
-}
-
-/// A file of pydicom's test set (installed with dicomweb-client), under a new SOP Instance UID
-/// so that twins can live in one clinic; with its transfer syntax.
-async fn pydicom_file(dir: &str, name: &str) -> (InMemDicomObject, String) {
-    let file = dicom_object::open_file(format!("{dir}/{name}")).expect(name);
-    let ts = file
-        .meta()
-        .transfer_syntax()
-        .trim_end_matches('\0')
-        .to_owned();
-    let mut obj = file.into_inner();
-    put_text(&mut obj, tags::SOP_INSTANCE_UID, VR::UI, &new_uid());
-    (obj, ts)
-}
-
-fn uid(o: &InMemDicomObject, tag: dicom_core::Tag) -> String {
-    let e = o.element(tag).expect("uid");
-    e.to_str().expect("str").trim_end_matches('\0').to_owned()
-}
-
-/// Other encoders' RLE and JPEG 2000 lossless render exactly like the uncompressed original;
-/// their JPEG-LS lossless is a 406.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn other_encoders_files_render_like_the_original() {
-    let script = "import pydicom, os; print(os.path.join(os.path.dirname(pydicom.__file__), 'data', 'test_files'))";
-    let (ok, out, err) = common::web::python(script, &[]).await;
-    assert!(ok, "pydicom (installed with dicomweb-client): {err}");
-    let dir = out.trim().to_owned();
-    for kind in common::kinds() {
-        let mut w = web(kind).await;
-        let clinic = w.here.demo_clinic().await;
-        let token = w.token("viewer", &[clinic]).await;
-        let mut files = vec![];
-        for name in [
-            "MR_small.dcm",
-            "MR_small_RLE.dcm",
-            "MR_small_jp2klossless.dcm",
-            "MR_small_jpeg_ls_lossless.dcm",
-        ] {
-            let (obj, ts) = pydicom_file(&dir, name).await;
-            ingest(&w, clinic, &obj, &ts).await;
-            files.push(obj);
-        }
-        let url = |o: &InMemDicomObject| {
-            let (st, se) = (
-                uid(o, tags::STUDY_INSTANCE_UID),
-                uid(o, tags::SERIES_INSTANCE_UID),
-            );
-            format!(
-                "{}/studies/{st}/series/{se}/instances/{}/rendered",
-                w.root(),
-                sop(o)
-            )
-        };
-        let mut rendered = vec![];
-        for o in &files {
-            let r = reqwest::Client::new()
-                .get(url(o))
-                .header("Authorization", format!("Bearer {token}"))
-                .header("Accept", "image/png")
-                .send()
-                .await
-                .expect("http");
-            rendered.push((r.status().as_u16(), r.bytes().await.expect("body")));
-        }
-        let original = png_samples(&rendered[0].1);
-        let shades: std::collections::BTreeSet<u8> = original.iter().copied().collect();
-        assert!(shades.len() > 50, "the original renders as an image");
-        for (name, (status, body)) in ["RLE", "JPEG 2000"].iter().zip(&rendered[1..3]) {
-            assert_eq!(*status, 200, "{name}");
-            assert!(
-                png_samples(body) == original,
-                "{name} renders like the original"
-            );
-        }
-        assert_eq!(rendered[3].0, 406, "JPEG-LS");
-        w.here.t.finish().await;
     }
 }

@@ -109,3 +109,14 @@ fn uid_of(obj: &InMemDicomObject, tag: dicom_core::Tag) -> String {
     let e = obj.element(tag).expect("uid");
     e.to_str().expect("str").trim_end_matches('\0').to_owned()
 }
+
+/// Decoded PNG samples.
+pub fn png_samples(body: &[u8]) -> Vec<u8> {
+    let mut reader = png::Decoder::new(std::io::Cursor::new(body))
+        .read_info()
+        .expect("png");
+    let mut buf = vec![0; reader.output_buffer_size().expect("size")];
+    let info = reader.next_frame(&mut buf).expect("frame");
+    buf.truncate(info.buffer_size());
+    buf
+}

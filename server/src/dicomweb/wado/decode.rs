@@ -1,8 +1,9 @@
 //! Compressed frames decoded for rendering only (PS3.18 §10.4.1.1.3: a rendered image is made
 //! from the pixel data whatever its transfer syntax; frames and instances are still served as
-//! stored, never transcoded). Decoders are dicom-rs's (pure Rust): JPEG baseline, extended and
-//! lossless (PS3.5 §A.4.1), RLE lossless (§A.4.2, Annex G) and JPEG 2000 (§A.4.4). JPEG-LS and
-//! HTJ2K have no decoder here: such instances answer 406 with the reason. Blocking.
+//! stored, never transcoded). Decoders are dicom-rs's (pure Rust): JPEG baseline and lossless
+//! (PS3.5 §A.4.1; not 12-bit), RLE lossless of 8 and 16 bits (§A.4.2, Annex G) and JPEG 2000
+//! (§A.4.4). JPEG-LS and HTJ2K have no decoder here: such instances answer 406 with the reason.
+//! Blocking.
 
 use super::pixels::{Geometry, PixelError};
 use dicom_core::value::C;
@@ -14,6 +15,14 @@ use std::borrow::Cow;
 
 /// Largest decoded frame accepted (a larger one would be a bomb or not worth rendering).
 const MAX_DECODED: u64 = 256 << 20;
+
+/// The JPEG transfer syntaxes (PS3.5 §A.4.1): baseline, extended, lossless, lossless SV1.
+const JPEG_FAMILY: [&str; 4] = [
+    "1.2.840.10008.1.2.4.50",
+    "1.2.840.10008.1.2.4.51",
+    "1.2.840.10008.1.2.4.57",
+    "1.2.840.10008.1.2.4.70",
+];
 
 /// Transfer syntaxes whose decoder turns YCbCr into RGB (JPEG baseline / extended, PS3.5
 /// §8.2.1; JPEG 2000 with its multiple-component transform, §8.2.4).
@@ -111,7 +120,7 @@ pub fn frame(g: &Geometry, ts_uid: &str, data: Vec<u8>) -> Result<(Geometry, Vec
         .ok_or_else(|| unsupported(format!("unknown transfer syntax {ts_uid}")))?;
     let Codec::EncapsulatedPixelData(Some(reader), _) = ts.codec() else {
         return Err(unsupported(format!(
-            "instances stored as {} cannot be rendered: Passerelle has no decoder for it; \
+            "instances stored as {} cannot be rendered (no decoder for it here); \
              retrieve the frames instead",
             ts.name()
         )));
@@ -125,31 +134,113 @@ pub fn frame(g: &Geometry, ts_uid: &str, data: Vec<u8>) -> Result<(Geometry, Vec
         .frame_len()
         .filter(|n| *n <= MAX_DECODED)
         .ok_or_else(|| unsupported("the image is too large to be rendered"))?;
-    if ts_uid == "1.2.840.10008.1.2.5" && !rle_header_ok(&data, g.samples * g.bits_allocated / 8) {
-        return Err(unsupported(
-            "the RLE pixel data is damaged (PS3.5 §G.5 header)",
-        ));
+    let segments = g.samples * g.bits_allocated / 8;
+    if ts_uid == "1.2.840.10008.1.2.5" && !rle_header_ok(&data, segments) {
+        return Err(unsupported("the RLE pixel data is damaged (PS3.5 §G.5)"));
     }
+    let as_stored = g.samples == 3
+        && g.photometric == "RGB"
+        && JPEG_FAMILY.contains(&ts_uid)
+        && !names_its_colours(&data);
     let src = OneFrame {
         ts: ts_uid,
         g,
         data,
     };
-    let mut dst = Vec::with_capacity(expected as usize);
-    // A decoder fed damaged data may panic; that is a damaged image, not a server failure.
+    let decoded = run(reader.as_ref(), &src, as_stored)?;
+    if decoded.len() as u64 != expected {
+        return Err(unsupported(
+            "the decoded image does not have the size Rows × Columns announce",
+        ));
+    }
+    Ok((out, decoded))
+}
+
+/// Runs the decoder; a decoder fed damaged data may panic, which is a damaged image, not a
+/// server failure.
+fn run(
+    reader: &dyn dicom_encoding::adapters::PixelDataReader,
+    src: &OneFrame<'_>,
+    as_stored: bool,
+) -> Result<Vec<u8>, PixelError> {
     let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        reader.decode_frame(&src, 0, &mut dst)
+        if as_stored {
+            return jpeg_without_colour_transform(&src.data);
+        }
+        let mut dst = Vec::new();
+        match reader.decode_frame(src, 0, &mut dst) {
+            Ok(()) => Ok(dst),
+            Err(e) => Err(e.to_string()),
+        }
     }));
     match decoded {
-        Ok(Ok(())) if dst.len() as u64 == expected => Ok((out, dst)),
-        Ok(Ok(())) => Err(unsupported(
-            "the decoded image does not have the size Rows × Columns announce",
-        )),
+        Ok(Ok(samples)) => Ok(samples),
         Ok(Err(e)) => Err(unsupported(format!(
             "the compressed pixel data could not be decoded: {e}"
         ))),
         Err(_) => Err(unsupported(
             "the compressed pixel data could not be decoded",
         )),
+    }
+}
+
+/// Whether a JPEG stream names its colour space itself, with a JFIF (APP0, ITU-T T.871) or an
+/// Adobe (APP14) marker segment before its first scan.
+fn names_its_colours(stream: &[u8]) -> bool {
+    let mut pos = 2; // after SOI
+    while let (Some(0xFF), Some(&marker)) = (stream.get(pos), stream.get(pos + 1)) {
+        if marker == 0xFF {
+            pos += 1; // fill byte
+            continue;
+        }
+        let Some(len) = stream.get(pos + 2..pos + 4) else {
+            return false;
+        };
+        let len = usize::from(u16::from_be_bytes([len[0], len[1]]));
+        let body = stream.get(pos + 4..pos + 2 + len).unwrap_or_default();
+        match marker {
+            0xDA => return false, // start of scan
+            0xE0 if body.starts_with(b"JFIF\0") => return true,
+            0xEE if body.starts_with(b"Adobe") => return true,
+            _ => pos += 2 + len,
+        }
+    }
+    false
+}
+
+/// A three-component JPEG frame decoded without colour conversion. Without a JFIF or Adobe
+/// marker the decoder would take it for YCbCr, but a data set that says RGB was compressed
+/// without colour transform (PS3.5 §8.2.1), so its samples are R, G, B as they are.
+fn jpeg_without_colour_transform(stream: &[u8]) -> Result<Vec<u8>, String> {
+    let mut d = jpeg_decoder::Decoder::new(stream);
+    d.set_color_transform(jpeg_decoder::ColorTransform::None);
+    d.set_max_decoding_buffer_size(MAX_DECODED as usize);
+    d.decode().map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jpeg_colour_markers_are_found_before_the_scan() {
+        let dqt = [0xFF, 0xDB, 0x00, 0x04, 1, 2];
+        let jfif = [0xFF, 0xE0, 0x00, 0x07, b'J', b'F', b'I', b'F', 0];
+        let adobe = [0xFF, 0xEE, 0x00, 0x07, b'A', b'd', b'o', b'b', b'e'];
+        let sos = [0xFF, 0xDA, 0x00, 0x02];
+        let stream = |parts: &[&[u8]]| {
+            [&[0xFF, 0xD8][..]]
+                .iter()
+                .chain(parts)
+                .flat_map(|p| p.to_vec())
+                .collect::<Vec<u8>>()
+        };
+        assert!(!names_its_colours(&stream(&[&dqt, &sos])));
+        assert!(names_its_colours(&stream(&[&dqt, &jfif, &sos])));
+        assert!(names_its_colours(&stream(&[&adobe, &dqt, &sos])));
+        assert!(
+            !names_its_colours(&stream(&[&dqt, &sos, &jfif])),
+            "after the scan: not read"
+        );
     }
 }

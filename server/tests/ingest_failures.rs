@@ -1,6 +1,7 @@
 //! Ingest failure modes: bad data sets, UID mismatch, abrupt disconnects, the size limit, a
 //! full disk and an unavailable index; each answers the right status, keeps nothing
-//! half-written, and the next instance goes through without a restart.
+//! half-written, and the next instance goes through without a restart. A spool file left short
+//! or with other bytes by a crash is rewritten when the sender retries.
 
 mod common;
 
@@ -223,7 +224,7 @@ async fn a_retry_repairs_a_file_left_incomplete_by_a_crash() {
             .expect("open")
             .set_len(100)
             .expect("truncate");
-        let (ok, out) = storescu(r.addr, &[], &[path]).await;
+        let (ok, out) = storescu(r.addr, &[], std::slice::from_ref(&path)).await;
         assert!(ok, "{out}");
         assert_eq!(
             std::fs::metadata(&file).expect("meta").len(),
@@ -231,6 +232,17 @@ async fn a_retry_repairs_a_file_left_incomplete_by_a_crash() {
             "rewritten in place"
         );
         assert_eq!(count::<instance::Entity>(&r.t.db).await, 1);
+        // What a power loss can leave: the file's length reached the disk, its data did not.
+        let good = std::fs::read(&file).expect("read");
+        let mut damaged = good.clone();
+        damaged[good.len() / 2..].fill(0);
+        std::fs::write(&file, &damaged).expect("damage");
+        let (ok, out) = storescu(r.addr, &[], &[path]).await;
+        assert!(ok, "{out}");
+        assert!(
+            std::fs::read(&file).expect("read") == good,
+            "a file of the right size but other content is rewritten too"
+        );
         r.t.finish().await;
     }
 }

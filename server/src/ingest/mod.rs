@@ -299,7 +299,10 @@ impl Ingest {
     async fn duplicate(&self, rq: &StoreRequest, c: &Checked, old: Existing) -> StoreResult {
         if old.digest == c.digest {
             tracing::debug!(uid = %c.attrs.sop_instance_uid, "identical duplicate");
-            if self.spool.intact(&old.spool_path, old.size as u64) {
+            let (spool, path, size) = (self.spool.clone(), old.spool_path.clone(), old.size);
+            let digest = old.digest.clone();
+            let intact = move || spool.intact(&path, size as u64, &digest);
+            if tokio::task::spawn_blocking(intact).await.unwrap_or(false) {
                 return StoreResult::ok();
             }
             // Indexed but never made durable (the process died before the answer): write it now.

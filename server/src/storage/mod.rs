@@ -175,10 +175,18 @@ impl Spool {
         }
     }
 
-    /// Whether the file at `rel` exists with the expected size (a crash can leave an indexed
-    /// file incomplete when the index committed first; such an instance was never acknowledged).
-    pub fn intact(&self, rel: &str, size: u64) -> bool {
-        std::fs::metadata(self.root.join(rel)).is_ok_and(|m| m.len() == size)
+    /// Whether the file at `rel` holds what the index recorded: its size, and the BLAKE3
+    /// `digest` of its data set. The index commits side by side with the file's `fsync`, so a
+    /// crash can leave an indexed file short, or (power lost after its length reached the disk
+    /// but before all its data did) of the right size with other bytes; such an instance was
+    /// never acknowledged. Reads the whole file: blocking.
+    pub fn intact(&self, rel: &str, size: u64, digest: &str) -> bool {
+        let Ok(bytes) = std::fs::read(self.root.join(rel)) else {
+            return false;
+        };
+        bytes.len() as u64 == size
+            && dataset_offset(&bytes)
+                .is_some_and(|at| blake3::hash(&bytes[at..]).to_hex().as_str() == digest)
     }
 
     /// Removes files released after forwarding (a file already gone is not an error).

@@ -1,10 +1,11 @@
 //! Forwarding guards against real receivers: the Quebec residency guard (held until an
-//! assessment is recorded) and STOW-RS partial failures (only the failed instances retried).
+//! assessment is recorded), STOW-RS partial failures (only the failed instances retried), and a
+//! damaged spool copy (not sent: a dead letter with the reason).
 
 mod common;
 
 use common::peers::{expected, missing, orthanc, storescp};
-use common::rig::rig;
+use common::rig::{rig, spool_files};
 use common::routes::{
     Reach, destination, files, jobs_of, quick_retry, route_all, send, start_forwarder, until_all,
 };
@@ -128,4 +129,47 @@ async fn stow_retries_only_the_instances_the_peer_did_not_store() {
     fwd.abort();
     assert_eq!(vna.count().await, 2);
     r.t.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_spool_copy_is_not_sent() {
+    for kind in kinds() {
+        let r = rig(kind, ConflictPolicy::KeepBoth).await;
+        let db = &r.t.db;
+        let scp = storescp(&[]);
+        let reach = Reach::Dimse {
+            ae: "STORESCP",
+            port: scp.port,
+        };
+        let d = destination(db, "vna", reach, Jurisdiction::Quebec, quick_retry(), 5).await;
+        route_all(db, &["vna"]).await;
+        r.router.reload(db).await.expect("router");
+        let files = files(&r, 1, 3);
+        send(&r, &files).await;
+        // One spool copy no longer holds what was received (a disk fault, or a power loss
+        // between the index commit and the file's fsync of an unacknowledged instance).
+        let spooled = spool_files(&r.spool_dir);
+        let mut bytes = std::fs::read(&spooled[0]).expect("read");
+        let half = bytes.len() / 2;
+        bytes[half..].fill(0);
+        std::fs::write(&spooled[0], bytes).expect("damage");
+        let fwd = start_forwarder(&r).await;
+        let end = Instant::now() + Duration::from_secs(30);
+        let js = loop {
+            let js = jobs_of(&r, d).await;
+            let count = |s: &str| js.iter().filter(|j| j.state == s).count();
+            if count("done") == 2 && count("dead") == 1 {
+                break js;
+            }
+            assert!(Instant::now() < end, "{js:?}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        fwd.abort();
+        let dead = js.iter().find(|j| j.state == "dead").expect("dead");
+        let reason = dead.last_error.as_deref().unwrap_or("");
+        assert!(reason.contains("damaged"), "{reason}");
+        assert_eq!(dead.attempts, 1, "a permanent failure: one try");
+        assert_eq!(scp.received().len(), 2, "the damaged copy was not sent");
+        r.t.finish().await;
+    }
 }

@@ -106,9 +106,9 @@ fn context_for(assoc: &Assoc, item: &Item) -> Option<u8> {
 }
 
 async fn store_one(assoc: &mut Assoc, ctx: u8, msg_id: u16, item: &Item) -> Sent {
-    let (data, start) = match super::read_dataset(&item.path).await {
+    let (data, start) = match super::read_verified(item).await {
         Ok(d) => d,
-        Err(e) => return Sent::permanent(None, format!("spool file unreadable: {e}")),
+        Err(reason) => return Sent::permanent(None, reason),
     };
     let cmd = match command::store_request(msg_id, &item.sop_class, &item.sop_instance) {
         Ok(c) => c,

@@ -13,7 +13,7 @@ use crate::storage::Spool;
 use domain::forward::RetryPolicy;
 use sea_orm::DatabaseConnection;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -30,6 +30,8 @@ pub struct Item {
     pub path: PathBuf,
     /// Size of the spool file as indexed (to reserve buffers before reading it).
     pub size: usize,
+    /// BLAKE3 of the data set as received: a spool copy that no longer matches is not sent.
+    pub digest: String,
 }
 
 /// What a peer made of one instance.
@@ -105,13 +107,24 @@ impl Sent {
     }
 }
 
-/// Reads a spool file; returns its bytes and where its data set starts (after the Part-10
-/// header, PS3.10 §7.1), so the data set is sent without being copied.
-pub async fn read_dataset(path: &Path) -> std::io::Result<(Vec<u8>, usize)> {
-    let bytes = tokio::fs::read(path).await?;
-    let start = crate::storage::dataset_offset(&bytes).ok_or_else(|| {
-        std::io::Error::new(std::io::ErrorKind::InvalidData, "not a Part-10 file")
-    })?;
+/// Reads an item's spool file; returns its bytes and where its data set starts (after the
+/// Part-10 header, PS3.10 §7.1), so the data set is sent without being copied. A file that no
+/// longer holds the data set received (its digest differs: damaged on disk, or left incomplete
+/// by a power loss before the instance was acknowledged) is refused with the reason: sending it
+/// would store damaged images at the destination.
+pub async fn read_verified(item: &Item) -> Result<(Vec<u8>, usize), String> {
+    let bytes = tokio::fs::read(&item.path)
+        .await
+        .map_err(|e| format!("spool file unreadable: {e}"))?;
+    let start = crate::storage::dataset_offset(&bytes).ok_or("spool file is not a Part-10 file")?;
+    let digest = blake3::hash(&bytes[start..]);
+    if digest.to_hex().as_str() != item.digest {
+        return Err(
+            "spool copy damaged (it no longer matches the data set received); \
+                    not sent"
+                .into(),
+        );
+    }
     Ok((bytes, start))
 }
 
@@ -253,6 +266,7 @@ impl Forwarder {
                 transfer_syntax: c.instance.transfer_syntax.clone(),
                 path: self.spool.path(&c.instance.spool_path),
                 size: usize::try_from(c.instance.size).unwrap_or(0),
+                digest: c.instance.digest.clone(),
             })
             .collect();
         let ids: Vec<i64> = claimed.iter().map(|c| c.job_id).collect();

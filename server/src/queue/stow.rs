@@ -85,13 +85,13 @@ async fn body(items: &[Item], out: &mut [Option<Sent>]) -> (String, Vec<u8>) {
     let total: usize = items.iter().map(|i| i.size + PART_OVERHEAD).sum();
     w.data.reserve(total + PART_OVERHEAD);
     for (n, item) in items.iter().enumerate() {
-        match tokio::fs::read(&item.path).await {
-            Ok(b) => {
+        match super::read_verified(item).await {
+            Ok((b, _)) => {
                 if let Err(e) = w.add(&b[..], "Content-Type: application/dicom") {
                     out[n] = Some(Sent::permanent(None, format!("cannot encode: {e}")));
                 }
             }
-            Err(e) => out[n] = Some(Sent::permanent(None, format!("spool file unreadable: {e}"))),
+            Err(reason) => out[n] = Some(Sent::permanent(None, reason)),
         }
     }
     let _ = w.finish();

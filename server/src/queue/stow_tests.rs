@@ -3,6 +3,7 @@
 
 use super::{StowAuth, StowTarget, send};
 use crate::queue::{Item, Sent};
+use crate::storage::{MetaInfo, Spool};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -81,7 +82,15 @@ async fn closes_on_reuse(listener: TcpListener, uid: &'static str) {
 async fn a_kept_alive_connection_closed_on_reuse_is_sent_again_on_a_new_one() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("x.dcm");
-    std::fs::write(&path, b"bytes the sender does not parse").expect("file");
+    let meta = MetaInfo {
+        sop_class_uid: "1.2.840.10008.5.1.4.1.1.7",
+        sop_instance_uid: "1.2.3",
+        transfer_syntax: "1.2.840.10008.1.2.1",
+    };
+    let dataset = b"data set bytes the sender does not parse";
+    let mut file = Spool::header(&meta).expect("header");
+    file.extend_from_slice(dataset);
+    std::fs::write(&path, &file).expect("file");
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let port = listener.local_addr().expect("addr").port();
     tokio::spawn(closes_on_reuse(listener, "1.2.3"));
@@ -95,7 +104,8 @@ async fn a_kept_alive_connection_closed_on_reuse_is_sent_again_on_a_new_one() {
         sop_instance: "1.2.3".into(),
         transfer_syntax: "1.2.840.10008.1.2.1".into(),
         path,
-        size: 31,
+        size: file.len(),
+        digest: blake3::hash(dataset).to_hex().to_string(),
     }];
     for round in 1..=2 {
         let out = send(&target, "9.9", Duration::from_secs(5), &items).await;

@@ -168,6 +168,10 @@ async fn released_instances_come_back_by_wado_and_by_c_get() {
                     old,
                     "{via}: the same data set came back"
                 );
+                assert!(
+                    spool.intact(&r.spool_path, r.size as u64, &r.digest),
+                    "{via}: the index describes the copy (forwarding checks its digest)"
+                );
             }
         }
         workers.abort();

@@ -113,16 +113,27 @@ impl Sent {
 /// by a power loss before the instance was acknowledged) is refused with the reason: sending it
 /// would store damaged images at the destination.
 pub async fn read_verified(item: &Item) -> Result<(Vec<u8>, usize), String> {
+    /// Larger files are hashed on the blocking pool (BLAKE3 takes ~0.1 ms per 330 KB here).
+    const INLINE_MAX: usize = 2 << 20;
     let bytes = tokio::fs::read(&item.path)
         .await
         .map_err(|e| format!("spool file unreadable: {e}"))?;
     let start = crate::storage::dataset_offset(&bytes).ok_or("spool file is not a Part-10 file")?;
-    let digest = blake3::hash(&bytes[start..]);
-    if digest.to_hex().as_str() != item.digest {
+    let (expected, small) = (item.digest.clone(), bytes.len() <= INLINE_MAX);
+    let check = move || {
+        let same = blake3::hash(&bytes[start..]).to_hex().as_str() == expected;
+        (bytes, same)
+    };
+    let (bytes, same) = if small {
+        check()
+    } else {
+        tokio::task::spawn_blocking(check)
+            .await
+            .map_err(|_| "internal task failed".to_owned())?
+    };
+    if !same {
         return Err(
-            "spool copy damaged (it no longer matches the data set received); \
-                    not sent"
-                .into(),
+            "spool copy damaged (it no longer matches the data set received); not sent".into(),
         );
     }
     Ok((bytes, start))

@@ -1,6 +1,6 @@
 //! Synthetic DICOM studies for tests and benchmarks, built with dicom-object: CT-like instances
 //! of any size, in any of the transfer syntaxes the listener accepts (encapsulated ones carry
-//! opaque fragments: Passerelle stores them as received and never decodes them).
+//! opaque fragments: Passerelle stores and forwards them as received; only rendering decodes).
 
 use dicom_core::value::{PixelFragmentSequence, Value};
 use dicom_core::{DataElement, PrimitiveValue, VR, dicom_value};

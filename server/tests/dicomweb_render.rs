@@ -1,7 +1,8 @@
 //! Rendered images of instances stored compressed (PS3.18 §10.4.1.1.3): JPEG baseline gray and
 //! colour (YBR_FULL_422) and 16-bit multi-frame RLE are decoded and rendered like the same
 //! pixels stored uncompressed (each compared with its native twin, as PNG); a thumbnail of a
-//! compressed instance; JPEG-LS (no decoder here) and damaged RLE data answer 406 with the reason.
+//! compressed instance; JPEG-LS (no decoder here), damaged RLE data and a JPEG declaring another
+//! size than the data set's (a decompression bomb) answer 406 with the reason.
 //! Files of other encoders: `dicomweb_render_files.rs`.
 
 mod common;
@@ -259,8 +260,18 @@ async fn setup(kind: Kind) -> Case {
         vec![vec![2, 0, 0, 0, 0xFF, 0xFF, 0, 0]],
     );
     ingest(&w, clinic, &damaged, RLE).await;
+    // A few bytes of JPEG whose frame header claims 65535 × 65535 × 3 (a decoder would
+    // allocate 12 GB before reading any of it) in a 16 × 16 image.
+    let sof = [
+        0xFF, 0xC0, 0x00, 0x11, 8, 0xFF, 0xFF, 0xFF, 0xFF, 3, 1, 0x11, 0,
+    ];
+    let bomb = with_fragments(
+        image(&ids, &series, 9, (3, 8, 1)),
+        vec![[&[0xFF, 0xD8][..], &sof, &[0xFF, 0xD9]].concat()],
+    );
+    ingest(&w, clinic, &bomb, JPEG).await;
     let token = w.token("viewer", &[clinic]).await;
-    let refused = vec![(ls, "no decoder"), (damaged, "damaged")];
+    let refused = vec![(ls, "no decoder"), (damaged, "damaged"), (bomb, "own size")];
     Case {
         w,
         token,

@@ -138,6 +138,11 @@ pub fn frame(g: &Geometry, ts_uid: &str, data: Vec<u8>) -> Result<(Geometry, Vec
     if ts_uid == "1.2.840.10008.1.2.5" && !rle_header_ok(&data, segments) {
         return Err(unsupported("the RLE pixel data is damaged (PS3.5 §G.5)"));
     }
+    if !stream_matches(ts_uid, &data, g) {
+        return Err(unsupported(
+            "the compressed image's own size differs from Rows × Columns × Samples per Pixel",
+        ));
+    }
     let as_stored = g.samples == 3
         && g.photometric == "RGB"
         && JPEG_FAMILY.contains(&ts_uid)
@@ -182,6 +187,68 @@ fn run(
             "the compressed pixel data could not be decoded",
         )),
     }
+}
+
+/// Whether the size a JPEG (SOFn, ITU-T T.81 §B.2.2) or JPEG 2000 (SIZ, ITU-T T.800 §A.5.1)
+/// stream declares is the data set's. Decoders allocate what the stream declares before
+/// decoding a byte of it, so a few hundred bytes could otherwise ask for gigabytes. Other
+/// transfer syntaxes (RLE) are bounded by Rows × Columns.
+fn stream_matches(ts_uid: &str, data: &[u8], g: &Geometry) -> bool {
+    let declared = if JPEG_FAMILY.contains(&ts_uid) {
+        jpeg_size(data)
+    } else if ts_uid.starts_with("1.2.840.10008.1.2.4.9")
+        || ts_uid.starts_with("1.2.840.10008.1.2.4.20")
+    {
+        j2k_size(data)
+    } else {
+        return true;
+    };
+    declared == Some((g.columns, g.rows, g.samples))
+}
+
+fn be16(d: &[u8], at: usize) -> Option<u32> {
+    d.get(at..at + 2)
+        .map(|b| u32::from(u16::from_be_bytes([b[0], b[1]])))
+}
+
+fn be32(d: &[u8], at: usize) -> Option<u32> {
+    d.get(at..at + 4)
+        .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+/// (width, height, components) of the first frame header of a JPEG stream.
+fn jpeg_size(stream: &[u8]) -> Option<(u32, u32, u32)> {
+    let mut pos = 2; // after SOI
+    while stream.get(pos) == Some(&0xFF) {
+        let marker = *stream.get(pos + 1)?;
+        if marker == 0xFF {
+            pos += 1;
+            continue;
+        }
+        let frame_header = matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
+        if frame_header {
+            // Lf, P, Y, X, Nf
+            let (y, x, nf) = (
+                be16(stream, pos + 5)?,
+                be16(stream, pos + 7)?,
+                *stream.get(pos + 9)?,
+            );
+            return Some((x, y, u32::from(nf)));
+        }
+        pos += 2 + usize::try_from(be16(stream, pos + 2)?).ok()?;
+    }
+    None
+}
+
+/// (width, height, components) of a JPEG 2000 codestream: SOC, then SIZ.
+fn j2k_size(stream: &[u8]) -> Option<(u32, u32, u32)> {
+    if stream.get(..4)? != [0xFF, 0x4F, 0xFF, 0x51] {
+        return None;
+    }
+    // Lsiz, Rsiz, Xsiz, Ysiz, XOsiz, YOsiz, XTsiz, YTsiz, XTOsiz, YTOsiz, Csiz
+    let (x, y) = (be32(stream, 8)?, be32(stream, 12)?);
+    let (xo, yo) = (be32(stream, 16)?, be32(stream, 20)?);
+    Some((x.checked_sub(xo)?, y.checked_sub(yo)?, be16(stream, 40)?))
 }
 
 /// Whether a JPEG stream names its colour space itself, with a JFIF (APP0, ITU-T T.871) or an
@@ -242,5 +309,27 @@ mod tests {
             !names_its_colours(&stream(&[&dqt, &sos, &jfif])),
             "after the scan: not read"
         );
+    }
+
+    #[test]
+    fn declared_sizes_are_read_from_the_streams() {
+        // SOI, DQT, SOF0 (Lf 17, P 8, Y 0x0200, X 0x0100, Nf 3, …), SOS.
+        let jpeg = [
+            &[0xFF, 0xD8, 0xFF, 0xDB, 0x00, 0x04, 1, 2][..],
+            &[
+                0xFF, 0xC0, 0x00, 0x11, 8, 0x02, 0x00, 0x01, 0x00, 3, 1, 0x11, 0,
+            ],
+            &[0xFF, 0xDA, 0x00, 0x02],
+        ]
+        .concat();
+        assert_eq!(jpeg_size(&jpeg), Some((256, 512, 3)));
+        assert_eq!(jpeg_size(&jpeg[..12]), None, "cut before the frame header");
+        let mut j2k = vec![0xFF, 0x4F, 0xFF, 0x51, 0, 41, 0, 0];
+        for v in [300u32, 200, 10, 20, 300, 200, 0, 0] {
+            j2k.extend_from_slice(&v.to_be_bytes());
+        }
+        j2k.extend_from_slice(&[0, 1]);
+        assert_eq!(j2k_size(&j2k), Some((290, 180, 1)));
+        assert_eq!(j2k_size(&j2k[..30]), None);
     }
 }

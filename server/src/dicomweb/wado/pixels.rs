@@ -103,7 +103,7 @@ impl Geometry {
             })
             .unwrap_or_else(|| "MONOCHROME2".into());
         let window = float(obj, tags::WINDOW_CENTER).zip(float(obj, tags::WINDOW_WIDTH));
-        Some(Self {
+        let g = Self {
             rows: int(obj, tags::ROWS)?,
             columns: int(obj, tags::COLUMNS)?,
             samples: int(obj, tags::SAMPLES_PER_PIXEL).unwrap_or(1).max(1),
@@ -121,7 +121,15 @@ impl Geometry {
                 .ok()
                 .flatten()
                 .and_then(|e| e.to_multi_int::<u64>().ok()),
-        })
+        };
+        // Values the image modules allow (PS3.3 C.7.6.3.1): anything else is not an image
+        // this code can walk (and would overflow the arithmetic on it).
+        let sane = g.rows <= 0xFFFF
+            && g.columns <= 0xFFFF
+            && g.samples <= 4
+            && matches!(g.bits_allocated, 1 | 8 | 16 | 32)
+            && (1..=g.bits_allocated).contains(&g.bits_stored);
+        sane.then_some(g)
     }
 
     /// Bytes of one native frame; `None` when frames are not byte-aligned (1-bit images whose

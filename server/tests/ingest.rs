@@ -106,8 +106,9 @@ async fn duplicates_identical_and_conflicting() {
                 dicom_core::PrimitiveValue::from("CHANGED"),
             ));
             let second = r.files.path().join("second.dcm");
-            synth::write(changed, SynthTs::ExplicitLe, &second).expect("synth");
-            let (_, out) = storescu(r.addr, &[], &[second]).await;
+            // The new version also comes in another transfer syntax.
+            synth::write(changed, SynthTs::ImplicitLe, &second).expect("synth");
+            let (_, out) = storescu(r.addr, &["-xi"], &[second]).await;
             assert_eq!(count::<instance::Entity>(&r.t.db).await, 1);
             assert_eq!(
                 count::<ingest_event::Entity>(&r.t.db).await,
@@ -119,6 +120,12 @@ async fn duplicates_identical_and_conflicting() {
                     assert!(!out.contains("Status: "), "{out}");
                     assert_eq!(count::<instance_version::Entity>(&r.t.db).await, 1);
                     assert_eq!(spool_files(&r.spool_dir).len(), 2, "both versions on disk");
+                    let now = instance::Entity::find().one(&r.t.db).await.expect("row");
+                    assert_eq!(
+                        now.expect("instance").transfer_syntax,
+                        "1.2.840.10008.1.2",
+                        "the index describes the current version"
+                    );
                 }
                 ConflictPolicy::Reject => {
                     assert!(

@@ -331,6 +331,10 @@ pub async fn replace_keeping_previous(
         .col_expr(instance::Column::SpoolPath, Expr::value(new_path))
         .col_expr(instance::Column::Digest, Expr::value(new_digest))
         .col_expr(instance::Column::Size, Expr::value(new_size))
+        .col_expr(
+            instance::Column::TransferSyntax,
+            Expr::value(new.transfer_syntax.to_owned()),
+        )
         .col_expr(instance::Column::ReceivedAt, Expr::value(now()))
         .col_expr(instance::Column::PurgedAt, Expr::value(Option::<i64>::None))
         .filter(instance::Column::Id.eq(old.id))

@@ -1,6 +1,7 @@
 //! Forwarding guards against real receivers: the Quebec residency guard (held until an
 //! assessment is recorded), STOW-RS partial failures (only the failed instances retried), and a
-//! damaged spool copy (not sent: a dead letter with the reason).
+//! damaged spool copy (not sent: a dead letter with the reason, sent once the sender's retry
+//! has repaired it).
 
 mod common;
 
@@ -164,12 +165,20 @@ async fn a_damaged_spool_copy_is_not_sent() {
             assert!(Instant::now() < end, "{js:?}");
             tokio::time::sleep(Duration::from_millis(200)).await;
         };
-        fwd.abort();
         let dead = js.iter().find(|j| j.state == "dead").expect("dead");
         let reason = dead.last_error.as_deref().unwrap_or("");
         assert!(reason.contains("damaged"), "{reason}");
         assert_eq!(dead.attempts, 1, "a permanent failure: one try");
         assert_eq!(scp.received().len(), 2, "the damaged copy was not sent");
+        // The sender sends the study again: the damaged copy is written again from it, and
+        // its job goes back to the queue and is sent.
+        send(&r, &files).await;
+        until_all(&r, d, files.len(), "done", Duration::from_secs(30)).await;
+        fwd.abort();
+        assert_eq!(
+            missing(&expected(&files), &scp.received()),
+            Vec::<String>::new()
+        );
         r.t.finish().await;
     }
 }

@@ -34,6 +34,7 @@ pub mod index_batch;
 pub mod index_entities;
 pub mod network;
 pub mod queue;
+pub mod repair;
 pub mod retrieves;
 pub mod routing;
 pub mod routing_entities;

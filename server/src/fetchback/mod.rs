@@ -55,11 +55,10 @@ pub async fn save(
             sop_instance_uid: &sop,
             transfer_syntax: &ts2,
         };
-        let digest = blake3::hash(&dataset).to_hex().to_string();
-        spool2.write(&meta, &dataset).map(|s| (s, digest))
+        spool2.write(&meta, &dataset)
     })
     .await;
-    let (stored, digest) = match written {
+    let stored = match written {
         Ok(Ok(s)) => s,
         Ok(Err(e)) => {
             tracing::error!(error = %e, sop = %w.sop_uid, "cannot write a fetched-back instance");
@@ -73,10 +72,10 @@ pub async fn save(
             Expr::value(stored.rel_path.clone()),
         )
         .col_expr(instance::Column::PurgedAt, Expr::value(Option::<i64>::None))
-        // The index describes the spool copy: a destination may return other bytes (another
-        // transfer syntax) than were received, and forwarding checks the copy's digest.
+        // Size and transfer syntax describe the copy (a destination may return another
+        // encoding); the digest stays the data set's as received, which identifies it when a
+        // sender sends it again (an identical retry then restores the received bytes).
         .col_expr(instance::Column::Size, Expr::value(stored.size as i64))
-        .col_expr(instance::Column::Digest, Expr::value(digest))
         .col_expr(instance::Column::TransferSyntax, Expr::value(ts.to_owned()))
         .filter(instance::Column::Id.eq(w.id))
         .filter(instance::Column::PurgedAt.is_not_null())

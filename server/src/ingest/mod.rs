@@ -296,21 +296,40 @@ impl Ingest {
         }
     }
 
+    /// The same data set again: success if the spool copy is intact. Otherwise (indexed but
+    /// never made durable, the process died before the answer; or damaged since) it is written
+    /// again from this one, and forwards refused because of the damage are queued again.
+    async fn identical(&self, rq: &StoreRequest, c: &Checked, old: Existing) -> StoreResult {
+        tracing::debug!(uid = %c.attrs.sop_instance_uid, "identical duplicate");
+        let (spool, path, size) = (self.spool.clone(), old.spool_path.clone(), old.size);
+        let digest = old.digest.clone();
+        let intact = move || spool.intact(&path, size as u64, &digest);
+        if tokio::task::spawn_blocking(intact).await.unwrap_or(false) {
+            return StoreResult::ok();
+        }
+        tracing::warn!(uid = %c.attrs.sop_instance_uid, "repairing a damaged spool file");
+        let stored = match self.write_at(c, &old.spool_path, false).await {
+            Ok(s) => s,
+            Err(r) => return r,
+        };
+        let size = stored.size as i64;
+        match crate::db::repair::repaired(&self.db, old.id, size, &rq.transfer_syntax).await {
+            Ok(requeued) => {
+                if requeued > 0 {
+                    self.wake.notify_one();
+                }
+                StoreResult::ok()
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "could not record a repaired spool file");
+                StoreResult::fail(OUT_OF_RESOURCES, "index unavailable")
+            }
+        }
+    }
+
     async fn duplicate(&self, rq: &StoreRequest, c: &Checked, old: Existing) -> StoreResult {
         if old.digest == c.digest {
-            tracing::debug!(uid = %c.attrs.sop_instance_uid, "identical duplicate");
-            let (spool, path, size) = (self.spool.clone(), old.spool_path.clone(), old.size);
-            let digest = old.digest.clone();
-            let intact = move || spool.intact(&path, size as u64, &digest);
-            if tokio::task::spawn_blocking(intact).await.unwrap_or(false) {
-                return StoreResult::ok();
-            }
-            // Indexed but never made durable (the process died before the answer): write it now.
-            tracing::warn!(uid = %c.attrs.sop_instance_uid, "repairing an incomplete spool file");
-            return match self.write_at(c, &old.spool_path, false).await {
-                Ok(_) => StoreResult::ok(),
-                Err(r) => r,
-            };
+            return self.identical(rq, c, old).await;
         }
         let uid = &c.attrs.sop_instance_uid;
         match self.policy {

@@ -107,6 +107,11 @@ impl Sent {
     }
 }
 
+/// Why a job was not sent: its spool copy is damaged. A sender's identical retry repairs the
+/// copy and puts such jobs back in the queue (`db::repair`).
+pub const DAMAGED: &str =
+    "spool copy damaged (it no longer matches the data set received); not sent";
+
 /// Reads an item's spool file; returns its bytes and where its data set starts (after the
 /// Part-10 header, PS3.10 §7.1), so the data set is sent without being copied. A file that no
 /// longer holds the data set received (its digest differs: damaged on disk, or left incomplete
@@ -132,9 +137,7 @@ pub async fn read_verified(item: &Item) -> Result<(Vec<u8>, usize), String> {
             .map_err(|_| "internal task failed".to_owned())?
     };
     if !same {
-        return Err(
-            "spool copy damaged (it no longer matches the data set received); not sent".into(),
-        );
+        return Err(DAMAGED.into());
     }
     Ok((bytes, start))
 }

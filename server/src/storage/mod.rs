@@ -138,8 +138,11 @@ impl Spool {
         self.write_at(&rel_path, &Self::header(meta)?, dataset, true)
     }
 
-    /// Writes `header` (see [`Spool::header`]) and the data set at `rel_path` (a new file, or replacing a damaged one when `create` is false):
-    /// data, `fsync` of the file, `fsync` of its directory. On failure nothing is left behind.
+    /// Writes `header` (see [`Spool::header`]) and the data set at `rel_path`: data, `fsync` of
+    /// the file, `fsync` of its directory. A new file when `create`; otherwise a damaged one is
+    /// replaced: the new copy is written beside it and renamed over it, so that a reader (a
+    /// forward in progress) sees the old file or the new one, never a mix. On failure nothing
+    /// new is left behind.
     pub fn write_at(
         &self,
         rel_path: &str,
@@ -148,6 +151,11 @@ impl Spool {
         create: bool,
     ) -> Result<Stored, SpoolError> {
         let path = self.root.join(rel_path);
+        let written = if create {
+            path.clone()
+        } else {
+            path.with_extension("dcm.new")
+        };
         let result = (|| -> std::io::Result<()> {
             let mut f = if create {
                 self.create(&path)?
@@ -156,11 +164,14 @@ impl Spool {
                     .write(true)
                     .create(true)
                     .truncate(true)
-                    .open(&path)?
+                    .open(&written)?
             };
             f.write_all(header)?;
             f.write_all(dataset)?;
             f.sync_all()?;
+            if !create {
+                std::fs::rename(&written, &path)?;
+            }
             sync_dir(path.parent().unwrap_or(&self.root))
         })();
         match result {
@@ -169,7 +180,7 @@ impl Spool {
                 size: (header.len() + dataset.len()) as u64,
             }),
             Err(e) => {
-                let _ = std::fs::remove_file(&path);
+                let _ = std::fs::remove_file(&written);
                 Err(e.into())
             }
         }

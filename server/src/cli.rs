@@ -55,6 +55,18 @@ pub enum Command {
         #[command(subcommand)]
         action: ConfigAction,
     },
+    /// The spool of received instances.
+    Spool {
+        #[command(subcommand)]
+        action: SpoolAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SpoolAction {
+    /// Check every spool copy the index holds against its recorded size and digest; lists the
+    /// missing and damaged ones (exit 1 if any). A sender's retry of an instance repairs it.
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,7 +1,7 @@
 //! The `passerelle` binary: parses the command line and configuration, then runs the command.
 
 use clap::Parser;
-use server::cli::{Cli, Command, UserAction};
+use server::cli::{Cli, Command, SpoolAction, UserAction};
 use server::commands;
 use server::config::Config;
 use server::netconfig::NetConfigError;
@@ -58,6 +58,9 @@ fn main() -> ExitCode {
             } => commands::user_add(cfg, args).await,
             Command::Config { action } => commands::config(cfg, action).await,
             Command::Token { action } => server::commands_tokens::token(cfg, action).await,
+            Command::Spool {
+                action: SpoolAction::Verify,
+            } => server::commands_spool::spool_verify(cfg).await,
         }
     });
     match result {

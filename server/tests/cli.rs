@@ -43,6 +43,7 @@ fn every_command_has_help() {
         &["migrate", "--help"],
         &["migrate", "down", "--help"],
         &["user", "add", "--help"],
+        &["spool", "verify", "--help"],
     ] {
         let o = passerelle(args, &[], None);
         assert!(o.status.success(), "{args:?}: {}", text(&o));
@@ -222,6 +223,19 @@ fn echo_reaches_dcmtk_storescp_and_reports_failures() {
     let o = passerelle(&["echo", "TOO-LONG-AE-TITLE-X@127.0.0.1:104"], &[], None);
     assert!(
         !o.status.success() && text(&o).contains("AE title"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[test]
+fn spool_verify_on_an_empty_data_directory() {
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path().to_str().expect("utf-8");
+    let o = passerelle(&["--data-dir", d, "spool", "verify"], &[], None);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("0 spool copies checked, 0 missing or damaged"),
         "{}",
         text(&o)
     );

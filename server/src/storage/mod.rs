@@ -4,6 +4,7 @@
 //! takes its new files from a [`pool`] of empty files made ahead by a background thread.
 
 mod pool;
+pub mod verify;
 
 use dicom_object::FileMetaTableBuilder;
 use std::fs::{File, OpenOptions};

@@ -216,28 +216,39 @@ fn be32(d: &[u8], at: usize) -> Option<u32> {
         .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
 }
 
-/// (width, height, components) of the first frame header of a JPEG stream.
-fn jpeg_size(stream: &[u8]) -> Option<(u32, u32, u32)> {
+/// The marker segments of a JPEG stream before its first scan (ITU-T T.81 §B.1.1.4): each
+/// marker with its segment's body, fill bytes skipped. Ends at the start of scan, at the end
+/// of the stream, or at anything that is not a marker.
+fn segments(stream: &[u8]) -> impl Iterator<Item = (u8, &[u8])> {
     let mut pos = 2; // after SOI
-    while stream.get(pos) == Some(&0xFF) {
-        let marker = *stream.get(pos + 1)?;
-        if marker == 0xFF {
-            pos += 1;
-            continue;
+    std::iter::from_fn(move || {
+        loop {
+            if stream.get(pos) != Some(&0xFF) {
+                return None;
+            }
+            let marker = *stream.get(pos + 1)?;
+            if marker == 0xFF {
+                pos += 1;
+                continue;
+            }
+            if marker == 0xDA {
+                return None;
+            }
+            let len = usize::try_from(be16(stream, pos + 2)?).ok()?;
+            // A segment cut short by the end of the stream yields what is there.
+            let body = stream.get(pos + 4..(pos + 2 + len).min(stream.len()))?;
+            pos += 2 + len;
+            return Some((marker, body));
         }
-        let frame_header = matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
-        if frame_header {
-            // Lf, P, Y, X, Nf
-            let (y, x, nf) = (
-                be16(stream, pos + 5)?,
-                be16(stream, pos + 7)?,
-                *stream.get(pos + 9)?,
-            );
-            return Some((x, y, u32::from(nf)));
-        }
-        pos += 2 + usize::try_from(be16(stream, pos + 2)?).ok()?;
-    }
-    None
+    })
+}
+
+/// (width, height, components) of the first frame header (SOFn) of a JPEG stream.
+fn jpeg_size(stream: &[u8]) -> Option<(u32, u32, u32)> {
+    let sof = |m: u8| matches!(m, 0xC0..=0xCF) && !matches!(m, 0xC4 | 0xC8 | 0xCC);
+    let (_, body) = segments(stream).find(|(m, _)| sof(*m))?;
+    // P, Y, X, Nf
+    Some((be16(body, 3)?, be16(body, 1)?, u32::from(*body.get(5)?)))
 }
 
 /// (width, height, components) of a JPEG 2000 codestream: SOC, then SIZ.
@@ -254,25 +265,10 @@ fn j2k_size(stream: &[u8]) -> Option<(u32, u32, u32)> {
 /// Whether a JPEG stream names its colour space itself, with a JFIF (APP0, ITU-T T.871) or an
 /// Adobe (APP14) marker segment before its first scan.
 fn names_its_colours(stream: &[u8]) -> bool {
-    let mut pos = 2; // after SOI
-    while let (Some(0xFF), Some(&marker)) = (stream.get(pos), stream.get(pos + 1)) {
-        if marker == 0xFF {
-            pos += 1; // fill byte
-            continue;
-        }
-        let Some(len) = stream.get(pos + 2..pos + 4) else {
-            return false;
-        };
-        let len = usize::from(u16::from_be_bytes([len[0], len[1]]));
-        let body = stream.get(pos + 4..pos + 2 + len).unwrap_or_default();
-        match marker {
-            0xDA => return false, // start of scan
-            0xE0 if body.starts_with(b"JFIF\0") => return true,
-            0xEE if body.starts_with(b"Adobe") => return true,
-            _ => pos += 2 + len,
-        }
-    }
-    false
+    segments(stream).any(|(marker, body)| {
+        (marker == 0xE0 && body.starts_with(b"JFIF\0"))
+            || (marker == 0xEE && body.starts_with(b"Adobe"))
+    })
 }
 
 /// A three-component JPEG frame decoded without colour conversion. Without a JFIF or Adobe

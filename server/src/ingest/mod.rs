@@ -171,7 +171,7 @@ impl Ingest {
         let small = inline && dataset.len() <= INLINE_PARSE_MAX;
         let work = move || {
             let attrs = parse::parse(&dataset, &ts);
-            let digest = blake3::hash(&dataset).to_hex().to_string();
+            let digest = crate::storage::digest(&dataset);
             (attrs, digest, dataset)
         };
         if small {

@@ -126,7 +126,7 @@ pub async fn read_verified(item: &Item) -> Result<(Vec<u8>, usize), String> {
     let start = crate::storage::dataset_offset(&bytes).ok_or("spool file is not a Part-10 file")?;
     let (expected, small) = (item.digest.clone(), bytes.len() <= INLINE_MAX);
     let check = move || {
-        let same = blake3::hash(&bytes[start..]).to_hex().as_str() == expected;
+        let same = crate::storage::digest(&bytes[start..]) == expected;
         (bytes, same)
     };
     let (bytes, same) = if small {

@@ -105,7 +105,7 @@ async fn a_kept_alive_connection_closed_on_reuse_is_sent_again_on_a_new_one() {
         transfer_syntax: "1.2.840.10008.1.2.1".into(),
         path,
         size: file.len(),
-        digest: blake3::hash(dataset).to_hex().to_string(),
+        digest: crate::storage::digest(dataset),
     }];
     for round in 1..=2 {
         let out = send(&target, "9.9", Duration::from_secs(5), &items).await;

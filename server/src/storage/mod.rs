@@ -37,6 +37,12 @@ pub struct Stored {
     pub size: u64,
 }
 
+/// The digest the index records of a data set as received (BLAKE3, hex): it identifies an
+/// instance's content (duplicates, conflicts) and checks its spool copy.
+pub fn digest(data_set: &[u8]) -> String {
+    blake3::hash(data_set).to_hex().to_string()
+}
+
 /// Where the data set starts in a Part-10 file: after the preamble, "DICM" and the file meta
 /// group, whose length is the value of (0002,0000) (PS3.10 §7.1; explicit VR little endian).
 pub fn dataset_offset(file: &[u8]) -> Option<usize> {
@@ -197,8 +203,7 @@ impl Spool {
             return false;
         };
         bytes.len() as u64 == size
-            && dataset_offset(&bytes)
-                .is_some_and(|at| blake3::hash(&bytes[at..]).to_hex().as_str() == digest)
+            && dataset_offset(&bytes).is_some_and(|at| self::digest(&bytes[at..]) == digest)
     }
 
     /// Removes files released after forwarding (a file already gone is not an error).

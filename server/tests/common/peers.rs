@@ -215,7 +215,7 @@ pub fn identify_bytes(bytes: &[u8]) -> Option<(String, String)> {
         .ok()?
         .trim_end_matches(['\0', ' '])
         .to_owned();
-    Some((uid, blake3::hash(&bytes[start..]).to_hex().to_string()))
+    Some((uid, server::storage::digest(&bytes[start..])))
 }
 
 /// What Passerelle acknowledged: SOP Instance UID → digest of the data set, from the files sent.

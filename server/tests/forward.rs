@@ -8,6 +8,7 @@ use common::peers::{self, expected, missing, orthanc, storescp};
 use common::rig::{Rig, rig, spool_files};
 use common::routes::{
     Reach, destination, files, jobs_of, quick_retry, route_all, send, start_forwarder, until_all,
+    until_jobs,
 };
 use common::{Kind, kinds};
 use domain::Jurisdiction;
@@ -139,16 +140,9 @@ async fn down_then_up(kind: Kind) {
             .all(|j| j.state != "done" && j.state != "dead")
     );
     // Its first refused attempt may be recorded a moment after the healthy one finished.
-    let end = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let js = jobs_of(&r, d_down).await;
-        if js.iter().any(|j| j.attempts >= 1 && j.last_error.is_some()) {
-            assert!(js.iter().all(|j| j.state != "done" && j.state != "dead"));
-            break;
-        }
-        assert!(std::time::Instant::now() < end, "never retried: {js:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let retried = |js: &[job::Model]| js.iter().any(|j| j.attempts >= 1 && j.last_error.is_some());
+    let js = until_jobs(&r, d_down, Duration::from_secs(10), "retried", retried).await;
+    assert!(js.iter().all(|j| j.state != "done" && j.state != "dead"));
     let back = peers::storescp_on(later_port, &[]);
     until_all(&r, d_down, files.len(), "done", Duration::from_secs(30)).await;
     fwd.abort();

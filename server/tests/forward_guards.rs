@@ -9,6 +9,7 @@ use common::peers::{expected, missing, orthanc, storescp};
 use common::rig::{rig, spool_files};
 use common::routes::{
     Reach, destination, files, jobs_of, quick_retry, route_all, send, start_forwarder, until_all,
+    until_jobs,
 };
 use common::{Kind, kinds};
 use domain::Jurisdiction;
@@ -16,7 +17,7 @@ use domain::routing::PiaRecord;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use server::db::routing_entities::forward_job as job;
 use server::ingest::ConflictPolicy;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn residency_guard_holds_until_an_assessment_is_recorded() {
@@ -108,25 +109,20 @@ async fn stow_retries_only_the_instances_the_peer_did_not_store() {
         .await
         .expect("update");
     let fwd = start_forwarder(&r).await;
-    let end = Instant::now() + Duration::from_secs(30);
-    loop {
-        let js = jobs_of(&r, d).await;
-        let done: Vec<_> = js.iter().filter(|j| j.state == "done").collect();
+    let js = until_jobs(&r, d, Duration::from_secs(30), "2 done, 2 retried", |js| {
         let other: Vec<_> = js.iter().filter(|j| j.state != "done").collect();
-        if done.len() == 2 && other.len() == 2 && other.iter().all(|j| j.attempts >= 2) {
-            assert!(
-                done.iter().all(|j| j.attempts == 1),
-                "stored ones were sent once: {js:?}"
-            );
-            assert!(
-                other.iter().all(|j| j.last_status == Some(0x0110)),
-                "{js:?}"
-            );
-            break;
-        }
-        assert!(Instant::now() < end, "{js:?}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+        js.len() - other.len() == 2 && other.len() == 2 && other.iter().all(|j| j.attempts >= 2)
+    })
+    .await;
+    let (done, other): (Vec<_>, Vec<_>) = js.iter().partition(|j| j.state == "done");
+    assert!(
+        done.iter().all(|j| j.attempts == 1),
+        "stored ones were sent once: {js:?}"
+    );
+    assert!(
+        other.iter().all(|j| j.last_status == Some(0x0110)),
+        "{js:?}"
+    );
     fwd.abort();
     assert_eq!(vna.count().await, 2);
     r.t.finish().await;
@@ -155,16 +151,11 @@ async fn a_damaged_spool_copy_is_not_sent() {
         bytes[half..].fill(0);
         std::fs::write(&spooled[0], bytes).expect("damage");
         let fwd = start_forwarder(&r).await;
-        let end = Instant::now() + Duration::from_secs(30);
-        let js = loop {
-            let js = jobs_of(&r, d).await;
+        let js = until_jobs(&r, d, Duration::from_secs(30), "2 done, 1 dead", |js| {
             let count = |s: &str| js.iter().filter(|j| j.state == s).count();
-            if count("done") == 2 && count("dead") == 1 {
-                break js;
-            }
-            assert!(Instant::now() < end, "{js:?}");
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        };
+            count("done") == 2 && count("dead") == 1
+        })
+        .await;
         let dead = js.iter().find(|j| j.state == "dead").expect("dead");
         let reason = dead.last_error.as_deref().unwrap_or("");
         assert!(reason.contains("damaged"), "{reason}");

@@ -139,6 +139,31 @@ pub async fn jobs_of(r: &Rig, dest: i64) -> Vec<job::Model> {
         .expect("jobs")
 }
 
+/// Waits until the jobs of `dest` are as `ready` wants (`what` names it in the failure).
+pub async fn until_jobs(
+    r: &Rig,
+    dest: i64,
+    limit: Duration,
+    what: &str,
+    ready: impl Fn(&[job::Model]) -> bool,
+) -> Vec<job::Model> {
+    let end = Instant::now() + limit;
+    loop {
+        let js = jobs_of(r, dest).await;
+        if ready(&js) {
+            return js;
+        }
+        assert!(
+            Instant::now() < end,
+            "jobs of destination {dest} not {what}: {:?}",
+            js.iter()
+                .map(|j| (&j.state, j.attempts, &j.last_error))
+                .collect::<Vec<_>>()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Waits until every job of `dest` is in `state` (and there are `n`).
 pub async fn until_all(
     r: &Rig,
@@ -147,21 +172,10 @@ pub async fn until_all(
     state: &str,
     limit: Duration,
 ) -> Vec<job::Model> {
-    let end = Instant::now() + limit;
-    loop {
-        let js = jobs_of(r, dest).await;
-        if js.len() == n && js.iter().all(|j| j.state == state) {
-            return js;
-        }
-        assert!(
-            Instant::now() < end,
-            "jobs of destination {dest} not all {state}: {:?}",
-            js.iter()
-                .map(|j| (&j.state, &j.last_error))
-                .collect::<Vec<_>>()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    until_jobs(r, dest, limit, &format!("all {state}"), |js| {
+        js.len() == n && js.iter().all(|j| j.state == state)
+    })
+    .await
 }
 
 pub async fn send(r: &Rig, files: &[PathBuf]) {

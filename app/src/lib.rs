@@ -5,6 +5,8 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod backend;
+#[cfg(feature = "ssr")]
+mod csp;
 pub mod i18n;
 mod layout;
 mod pages;
@@ -48,6 +50,8 @@ pub fn request_locale() -> Locale {
 /// The whole HTML document (server only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = request_locale().code();
+    #[cfg(feature = "ssr")]
+    csp::set_header();
     view! {
         <!DOCTYPE html>
         <html lang=lang>

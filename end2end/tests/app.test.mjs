@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launchBrowser, hydrated, repo, ADMIN_PASSWORD } from './support.mjs';
+import { startServer, launchBrowser, hydrated, watchCsp, repo, ADMIN_PASSWORD } from './support.mjs';
 
 let server;
 let browser;
@@ -23,6 +23,7 @@ after(async () => {
 
 async function newPage() {
   const ctx = await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true, locale: 'en-CA' });
+  await watchCsp(ctx);
   const page = await ctx.newPage();
   page.setDefaultTimeout(15000);
   return page;

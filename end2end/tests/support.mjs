@@ -82,9 +82,27 @@ export async function launchBrowser() {
   });
 }
 
-/** Waits until the WASM app has hydrated the page (clicks before that would be lost). */
+/**
+ * Records, in every page of `ctx`, what the page's Content-Security-Policy refused
+ * (`hydrated` then fails on any).
+ */
+export async function watchCsp(ctx) {
+  await ctx.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+}
+
+/**
+ * Waits until the WASM app has hydrated the page (clicks before that would be lost), and
+ * fails if the page's Content-Security-Policy refused anything (in contexts under `watchCsp`).
+ */
 export async function hydrated(page) {
   await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20000 });
+  const refused = await page.evaluate(() => window.__cspViolations ?? []);
+  if (refused.length) throw new Error(`refused by the page's CSP: ${refused.join('; ')}`);
 }
 
 /**
@@ -93,6 +111,7 @@ export async function hydrated(page) {
  */
 export async function signIn(browser, base, username, password, locale = 'en-CA') {
   const ctx = await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true, locale });
+  await watchCsp(ctx);
   const page = await ctx.newPage();
   page.setDefaultTimeout(15000);
   await page.goto(`${base}/login`);

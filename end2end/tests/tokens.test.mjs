@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launchBrowser, hydrated, repo, ADMIN_PASSWORD } from './support.mjs';
+import { startServer, launchBrowser, hydrated, watchCsp, repo, ADMIN_PASSWORD } from './support.mjs';
 
 let server;
 let browser;
@@ -36,6 +36,7 @@ const studies = (secret) => fetch(`${server.base}/dicomweb/studies`, { headers: 
 async function signedIn(username, password, locale = 'en-CA') {
   const ctx = await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true, locale });
   await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.base });
+  await watchCsp(ctx);
   const page = await ctx.newPage();
   page.setDefaultTimeout(15000);
   await page.goto(`${server.base}/login`);

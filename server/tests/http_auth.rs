@@ -1,5 +1,6 @@
 //! HTTP tests through the router: sign-in and sign-out, wrong password, rate limits, session id
-//! cycling, timeouts, deactivation, CSRF and the page guard. Each runs on SQLite and PostgreSQL.
+//! cycling, timeouts, deactivation, CSRF, the page guard and the pages' Content-Security-Policy.
+//! Each runs on SQLite and PostgreSQL.
 
 mod common;
 
@@ -323,6 +324,52 @@ async fn health_and_readiness() {
         let down = c.get("/readyz").await;
         assert_eq!(down.status, StatusCode::SERVICE_UNAVAILABLE);
         assert!(!down.body.contains("pool"), "no internals: {}", down.body);
+        t
+    })
+    .await;
+}
+
+/// The nonce a page's Content-Security-Policy header allows scripts with.
+fn csp_nonce(page: &common::Answer) -> String {
+    let csp = page
+        .headers
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    csp.split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test]
+async fn pages_allow_only_their_own_scripts() {
+    on_each_db(|t| async move {
+        let (router, _) = app(&t).await;
+        let mut c = Client::new(router);
+        let login = c.get_page("/login").await;
+        let nonce = csp_nonce(&login);
+        assert!(nonce.len() >= 16, "a nonce of at least 96 bits: {nonce:?}");
+        c.login("admin", ADMIN_PW).await;
+        let home = c.get_page("/admin/users").await;
+        let other = csp_nonce(&home);
+        assert_ne!(nonce, other, "a new nonce for every response");
+        for (page, nonce) in [(&login, &nonce), (&home, &other)] {
+            let scripts: Vec<&str> = page.body.split("<script").skip(1).collect();
+            assert!(!scripts.is_empty(), "the hydration script is inline");
+            for s in scripts {
+                let tag = s.split('>').next().unwrap_or_default();
+                assert!(tag.contains(&format!("nonce=\"{nonce}\"")), "{tag}");
+            }
+        }
+        let api = c.get("/api/v1/me").await;
+        let csp = api.headers["content-security-policy"]
+            .to_str()
+            .unwrap_or("");
+        assert!(csp.starts_with("default-src 'none'"), "{csp}");
         t
     })
     .await;

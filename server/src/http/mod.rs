@@ -47,6 +47,12 @@ fn security_headers(router: Router) -> Router {
         ("x-content-type-options", "nosniff"),
         ("x-frame-options", "DENY"),
         ("referrer-policy", "same-origin"),
+        // Pages send their own policy with the nonce of their inline scripts (app::csp); every
+        // other response (API, DICOMweb, files) allows nothing to run or frame it.
+        (
+            "content-security-policy",
+            "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+        ),
     ];
     headers.into_iter().fold(router, |r, (k, v)| {
         r.layer(SetResponseHeaderLayer::if_not_present(

@@ -38,6 +38,8 @@ pub async fn open_db(cfg: &Config) -> anyhow::Result<DatabaseConnection> {
 
 /// Runs the web server until Ctrl-C / SIGTERM.
 pub async fn serve(cfg: Config) -> anyhow::Result<()> {
+    // Before the DICOM listener starts, so that no association goes uncounted.
+    crate::telemetry::install();
     let db = open_db(&cfg).await?;
     db::migrate_up(&db).await.context("applying migrations")?;
     if let Some(b) = bootstrap::first_start(&db, &cfg).await? {

@@ -29,6 +29,33 @@ pub struct Config {
     pub query: QueryConfig,
     pub dicomweb: DicomWebConfig,
     pub bootstrap: BootstrapConfig,
+    pub metrics: MetricsConfig,
+}
+
+/// Prometheus metrics (`GET /metrics`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsConfig {
+    pub enabled: bool,
+    /// Networks allowed to scrape (CIDR); the default is this host only. Behind a reverse proxy
+    /// every caller comes from the proxy's address: set `token` too, or do not proxy `/metrics`.
+    pub allow: Vec<ipnet::IpNet>,
+    /// If set, scrapes must send `Authorization: Bearer <token>`.
+    pub token: Option<String>,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        let loopback = |s: &str| s.parse().ok();
+        Self {
+            enabled: true,
+            allow: ["127.0.0.0/8", "::1/128"]
+                .into_iter()
+                .filter_map(loopback)
+                .collect(),
+            token: None,
+        }
+    }
 }
 
 /// The DICOMweb door (`/dicomweb`).
@@ -316,6 +343,9 @@ impl Config {
                 "forward",
                 "lease_seconds ≥ 2, poll_ms ≥ 1 and batch_size 1–1000 are required",
             );
+        }
+        if self.metrics.token.as_ref().is_some_and(|t| t.len() < 16) {
+            return key("metrics.token", "must be at least 16 characters");
         }
         if self.database.max_connections == 0 {
             return key("database.max_connections", "must be positive");

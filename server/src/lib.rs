@@ -24,3 +24,4 @@ pub mod services;
 pub mod state;
 pub mod storage;
 pub mod synth;
+pub mod telemetry;

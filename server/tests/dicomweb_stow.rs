@@ -155,6 +155,24 @@ async fn with_client(w: &Web, token: &str, dir: &Path) {
     );
 }
 
+/// STOW-RS instances answered success and failure so far, from `/metrics`.
+async fn received(w: &Web) -> (f64, f64) {
+    let text = reqwest::get(format!("{}/metrics", w.base))
+        .await
+        .expect("http")
+        .text()
+        .await
+        .expect("text");
+    let series = |outcome: &str| {
+        let name =
+            format!("passerelle_instances_received_total{{door=\"stow\",outcome=\"{outcome}\"}} ");
+        text.lines()
+            .find_map(|l| l.strip_prefix(name.as_str())?.parse().ok())
+            .unwrap_or(0.0)
+    };
+    (series("success"), series("failure"))
+}
+
 /// Garbage and a truncated file fail on their own (202 beside a good one, 409 alone).
 async fn broken_parts(w: &Web, token: &str, dir: &Path) {
     let (ids, files) = study(dir, 2, 64 * 1024);
@@ -163,9 +181,13 @@ async fn broken_parts(w: &Web, token: &str, dir: &Path) {
     let truncated = whole[..whole.len() / 2].to_vec();
     let garbage = b"not DICOM at all".to_vec();
     let url = format!("{}/studies", w.root());
+    let before = received(w).await;
     let (ct, body) = multipart(&[garbage.clone(), good, truncated.clone()]);
     let (status, v) = post(&url, token, &ct, body).await;
     assert_eq!(status, 202, "{v}");
+    let after = received(w).await;
+    assert_eq!(after.0 - before.0, 1.0, "one stored, counted on /metrics");
+    assert!(after.1 > before.1, "the broken parts counted as failures");
     assert_eq!(seq(&v, "00081199").len(), 1);
     let failed = seq(&v, "00081198");
     assert_eq!(failed.len(), 2);

@@ -10,6 +10,7 @@ use super::service::{Session, serve};
 use super::storage_classes::STORAGE_SOP_CLASSES;
 use crate::ingest::Ingest;
 use dicom_dictionary_std::uids::VERIFICATION;
+use dicom_ul::association::server::AsyncServerAssociation;
 use dicom_ul::pdu::{
     AssociationRJ, AssociationRJResult, AssociationRJServiceProviderPresentationReason,
     AssociationRJSource,
@@ -100,6 +101,7 @@ impl DicomListener {
                     tokio::spawn(handle(socket, peer, cfg, access, ingest, permit));
                 }
                 Err(_) => {
+                    crate::telemetry::association("busy");
                     tokio::spawn(reject_busy(socket, peer, cfg.idle_timeout));
                 }
             }
@@ -126,6 +128,38 @@ async fn reject_busy(mut socket: TcpStream, peer: SocketAddr, wait: Duration) {
     let _ = socket.shutdown().await;
 }
 
+/// Negotiates the association (PS3.8 §7.1): verification, and every storage SOP class when this
+/// listener ingests; `None` (logged) if it was refused or never requested in time (ARTIM).
+async fn establish(
+    socket: TcpStream,
+    cfg: &ScpConfig,
+    access: RegistryAccess,
+    storage: bool,
+) -> Option<AsyncServerAssociation<TcpStream>> {
+    let mut opts = ServerAssociationOptions::new()
+        .ae_access_control(access)
+        .with_abstract_syntax(VERIFICATION)
+        .max_pdu_length(cfg.max_pdu)
+        .read_timeout(cfg.idle_timeout)
+        .write_timeout(cfg.idle_timeout);
+    if storage {
+        for uid in STORAGE_SOP_CLASSES {
+            opts = opts.with_abstract_syntax(*uid);
+        }
+    }
+    match timeout(cfg.idle_timeout, opts.establish_async(socket)).await {
+        Ok(Ok(a)) => Some(a),
+        Ok(Err(e)) => {
+            tracing::info!(error = %e, "association not established");
+            None
+        }
+        Err(_) => {
+            tracing::info!("no association request within the limit (ARTIM)");
+            None
+        }
+    }
+}
+
 async fn handle(
     socket: TcpStream,
     peer: SocketAddr,
@@ -138,27 +172,9 @@ async fn handle(
         tracing::info_span!("association", %peer, calling = field::Empty, called = field::Empty);
     async move {
         let snapshot = access.0.clone();
-        let mut opts = ServerAssociationOptions::new()
-            .ae_access_control(access)
-            .with_abstract_syntax(VERIFICATION)
-            .max_pdu_length(cfg.max_pdu)
-            .read_timeout(cfg.idle_timeout)
-            .write_timeout(cfg.idle_timeout);
-        if ingest.is_some() {
-            for uid in STORAGE_SOP_CLASSES {
-                opts = opts.with_abstract_syntax(*uid);
-            }
-        }
-        let mut assoc = match timeout(cfg.idle_timeout, opts.establish_async(socket)).await {
-            Ok(Ok(a)) => a,
-            Ok(Err(e)) => {
-                tracing::info!(error = %e, "association not established");
-                return;
-            }
-            Err(_) => {
-                tracing::info!("no association request within the limit (ARTIM)");
-                return;
-            }
+        let Some(mut assoc) = establish(socket, &cfg, access, ingest.is_some()).await else {
+            crate::telemetry::association("rejected");
+            return;
         };
         let calling = dicom_ul::association::Association::peer_ae_title(&assoc)
             .trim()
@@ -168,11 +184,14 @@ async fn handle(
         span.record("calling", calling.as_str());
         span.record("called", called.as_str());
         let Ok(clinic) = snapshot.admit(&calling, &called) else {
+            crate::telemetry::association("rejected");
             tracing::warn!("association admitted by negotiation but not by the registry");
             let _ = timeout(Duration::from_secs(2), assoc.abort()).await;
             return;
         };
         tracing::info!(clinic = clinic.0, "association accepted");
+        crate::telemetry::association("accepted");
+        crate::telemetry::active_associations(1.0);
         let session = Session {
             clinic,
             calling,
@@ -185,6 +204,7 @@ async fn handle(
             Ok(r) => r.map_err(|e| e.to_string()),
             Err(_) => Err("association exceeded its deadline".to_owned()),
         };
+        crate::telemetry::active_associations(-1.0);
         match outcome {
             Ok(()) => tracing::info!("association released"),
             Err(e) => {

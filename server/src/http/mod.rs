@@ -64,6 +64,7 @@ fn security_headers(router: Router) -> Router {
 
 /// The whole application router.
 pub fn router(state: AppState) -> Router {
+    crate::telemetry::install();
     let backend = BackendHandle(Arc::new(AppBackend::new(state.clone())));
     let routes = generate_route_list(app::App);
     let options = state.leptos.clone();
@@ -101,6 +102,7 @@ pub fn router(state: AppState) -> Router {
     let public = Router::new()
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
+        .route("/metrics", get(crate::telemetry::scrape))
         .nest_service("/pkg", ServeDir::new(pkg))
         .route_service("/robots.txt", ServeDir::new(&state.config.server.site_dir))
         .route_service("/favicon.svg", ServeDir::new(&state.config.server.site_dir))

@@ -20,6 +20,17 @@ struct Staged {
 impl Ingest {
     /// Makes every instance durable and indexed; the answers are in the order of `rqs`.
     pub async fn store_batch(&self, rqs: Vec<StoreRequest>) -> Vec<StoreResult> {
+        let started = std::time::Instant::now();
+        let sizes: Vec<usize> = rqs.iter().map(|r| r.dataset.len()).collect();
+        let results = self.store_all(rqs).await;
+        let seconds = started.elapsed().as_secs_f64();
+        for (r, bytes) in results.iter().zip(sizes) {
+            crate::telemetry::received("stow", r.outcome(), bytes, seconds);
+        }
+        results
+    }
+
+    async fn store_all(&self, rqs: Vec<StoreRequest>) -> Vec<StoreResult> {
         let mut out: Vec<Option<StoreResult>> = vec![None; rqs.len()];
         let checked = join_all(rqs.into_iter().map(|mut rq| async move {
             let c = self.check(&mut rq, false).await;

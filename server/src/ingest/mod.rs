@@ -73,6 +73,14 @@ impl StoreResult {
             comment: Some(comment.into()),
         }
     }
+    /// The class of the status (PS3.7 §C): `success`, `warning` (0001, Bxxx) or `failure`.
+    pub fn outcome(&self) -> &'static str {
+        match self.status {
+            SUCCESS => "success",
+            0x0001 | 0xB000..=0xBFFF => "warning",
+            _ => "failure",
+        }
+    }
 }
 
 /// What the index records of the checked instance `c`, stored at `path`, with its routing.
@@ -242,7 +250,15 @@ impl Ingest {
     }
 
     /// Makes one instance durable and indexed; the answer is success only if both happened.
-    pub async fn store(&self, mut rq: StoreRequest) -> StoreResult {
+    pub async fn store(&self, rq: StoreRequest) -> StoreResult {
+        let (started, bytes) = (std::time::Instant::now(), rq.dataset.len());
+        let r = self.store_one(rq).await;
+        let seconds = started.elapsed().as_secs_f64();
+        crate::telemetry::received("dimse", r.outcome(), bytes, seconds);
+        r
+    }
+
+    async fn store_one(&self, mut rq: StoreRequest) -> StoreResult {
         let rq = &mut rq;
         let checked = match self.check(rq, true).await {
             Ok(c) => c,

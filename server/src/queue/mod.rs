@@ -304,6 +304,7 @@ impl Forwarder {
                 (c.job_id, s.finish(&t.retry, c.attempts.max(0) as u32))
             })
             .collect();
+        count(&t.name, &outcomes);
         self.record(outcomes).await;
     }
 
@@ -338,5 +339,22 @@ impl Forwarder {
         }
         // The leases run out and the jobs are sent again (at-least-once).
         tracing::error!("forward outcomes lost; the jobs will be retried after their lease");
+    }
+}
+
+/// Counts a batch's outcomes for `/metrics`.
+fn count(destination: &str, outcomes: &[(i64, Finish)]) {
+    let (mut done, mut retry, mut dead) = (0, 0, 0);
+    for (_, f) in outcomes {
+        match f {
+            Finish::Done { .. } => done += 1,
+            Finish::Retry { .. } => retry += 1,
+            Finish::Dead { .. } => dead += 1,
+        }
+    }
+    for (outcome, n) in [("done", done), ("retry", retry), ("dead", dead)] {
+        if n > 0 {
+            crate::telemetry::forwarded(destination, outcome, n);
+        }
     }
 }

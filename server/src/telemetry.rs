@@ -1,0 +1,274 @@
+//! Prometheus metrics (`GET /metrics`): counters recorded by the DICOM listener, the ingest and
+//! the forwarders (through the `metrics` facade), plus the forward queue and the spool read from
+//! the database at each scrape. Served only to the networks in `[metrics] allow`, and with
+//! `[metrics] token` set only to a caller presenting it.
+
+use crate::db::RepoError;
+use crate::db::index_entities::instance;
+use crate::db::routing_entities::{destination, forward_job as job};
+use crate::state::AppState;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::response::{IntoResponse, Response};
+use domain::forward::JobState;
+use http::{StatusCode, header};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use std::fmt::Write;
+use std::net::SocketAddr;
+use std::sync::OnceLock;
+
+static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+
+/// Installs the process's recorder (once; later calls return the same handle). `None` if another
+/// recorder was installed first: counters are then not kept, and the scrape says so.
+pub fn install() -> Option<&'static PrometheusHandle> {
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new()
+                .set_buckets(&[0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1.0, 5.0])
+                .ok()?
+                .build_recorder();
+            let handle = recorder.handle();
+            match metrics::set_global_recorder(recorder) {
+                Ok(()) => {
+                    describe();
+                    Some(handle)
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "metrics recorder not installed");
+                    None
+                }
+            }
+        })
+        .as_ref()
+}
+
+/// HELP texts, and the association counters at zero so that a rate exists from the start.
+fn describe() {
+    use metrics::{describe_counter, describe_gauge, describe_histogram};
+    describe_counter!(
+        "passerelle_dimse_associations_total",
+        "DICOM association requests."
+    );
+    describe_gauge!(
+        "passerelle_dimse_associations_active",
+        "Associations being served."
+    );
+    describe_counter!(
+        "passerelle_instances_received_total",
+        "Instances received, by answer."
+    );
+    describe_counter!(
+        "passerelle_received_bytes_total",
+        "Bytes of the instances accepted."
+    );
+    describe_histogram!(
+        "passerelle_ingest_duration_seconds",
+        "From a data set received to its durable answer."
+    );
+    describe_counter!(
+        "passerelle_forward_attempts_total",
+        "Forward attempts, by outcome."
+    );
+    for outcome in ["accepted", "rejected", "busy"] {
+        metrics::counter!("passerelle_dimse_associations_total", "outcome" => outcome).absolute(0);
+    }
+    active_associations(0.0);
+}
+
+/// An association request: `accepted`, `rejected` (by negotiation or the registry, or no
+/// request in time) or `busy` (over the cap). No AE title label: a rejected caller chooses it.
+pub fn association(outcome: &'static str) {
+    metrics::counter!("passerelle_dimse_associations_total", "outcome" => outcome).increment(1);
+}
+
+/// Associations being served now (`delta` +1 when one starts, -1 when it ends).
+pub fn active_associations(delta: f64) {
+    metrics::gauge!("passerelle_dimse_associations_active").increment(delta);
+}
+
+/// One instance received by `door` (`dimse` or `stow`), answered `success`, `warning` or
+/// `failure`; with its size and the time from its last byte to its answer.
+pub fn received(door: &'static str, outcome: &'static str, bytes: usize, seconds: f64) {
+    metrics::counter!("passerelle_instances_received_total", "door" => door, "outcome" => outcome)
+        .increment(1);
+    if outcome != "failure" {
+        metrics::counter!("passerelle_received_bytes_total", "door" => door)
+            .increment(bytes as u64);
+        metrics::histogram!("passerelle_ingest_duration_seconds", "door" => door).record(seconds);
+    }
+}
+
+/// Forward attempts to `destination` that ended `done`, `retry` or `dead`.
+pub fn forwarded(destination: &str, outcome: &'static str, n: u64) {
+    metrics::counter!("passerelle_forward_attempts_total", "destination" => destination.to_owned(), "outcome" => outcome)
+        .increment(n);
+}
+
+/// Whether `peer` may read the metrics: from an allowed network, with the token if one is set.
+fn allowed(state: &AppState, peer: Option<SocketAddr>, req: &Request) -> bool {
+    let cfg = &state.config.metrics;
+    let from_network = peer.is_some_and(|p| cfg.allow.iter().any(|n| n.contains(&p.ip())));
+    let with_token = match &cfg.token {
+        None => true,
+        Some(token) => req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|t| constant_time_eq(t.as_bytes(), token.as_bytes())),
+    };
+    cfg.enabled && from_network && with_token
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// `GET /metrics`: the exposition text (Prometheus format 0.0.4).
+pub async fn scrape(State(state): State<AppState>, req: Request) -> Response {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    if !allowed(&state, peer, &req) {
+        return (
+            StatusCode::FORBIDDEN,
+            "metrics are not served to this caller\n",
+        )
+            .into_response();
+    }
+    let mut text = install().map(|h| h.render()).unwrap_or_default();
+    match queue_and_spool(&state.db).await {
+        Ok(gauges) => text.push_str(&gauges),
+        Err(e) => {
+            tracing::warn!(error = %e, "metrics: database unavailable");
+            text.push_str("# the forward queue and spool gauges need the database\n");
+            text.push_str("passerelle_database_up 0\n");
+        }
+    }
+    let kind = "text/plain; version=0.0.4; charset=utf-8";
+    ([(header::CONTENT_TYPE, kind)], text).into_response()
+}
+
+/// A label value in the exposition format (backslash, quote and newline escaped).
+fn label(v: &str) -> String {
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+const STATES: [JobState; 6] = [
+    JobState::Queued,
+    JobState::InFlight,
+    JobState::Held,
+    JobState::Dead,
+    JobState::Done,
+    JobState::Cancelled,
+];
+
+/// Jobs per destination and state (every state listed, zero included), paused destinations,
+/// and the spool copies not yet released.
+async fn queue_and_spool(db: &impl ConnectionTrait) -> Result<String, RepoError> {
+    let dests: Vec<(i64, String, bool)> = destination::Entity::find()
+        .select_only()
+        .columns([
+            destination::Column::Id,
+            destination::Column::Name,
+            destination::Column::Paused,
+        ])
+        .into_tuple()
+        .all(db)
+        .await?;
+    let counts: Vec<(i64, String, i64)> = job::Entity::find()
+        .select_only()
+        .column(job::Column::DestinationId)
+        .column(job::Column::State)
+        .column_as(Expr::col(job::Column::Id).count(), "n")
+        .group_by(job::Column::DestinationId)
+        .group_by(job::Column::State)
+        .into_tuple()
+        .all(db)
+        .await?;
+    // PostgreSQL's SUM of a bigint is a numeric: cast back.
+    let (held, bytes): (i64, i64) = instance::Entity::find()
+        .select_only()
+        .column_as(Expr::col(instance::Column::Id).count(), "n")
+        .column_as(Expr::cust("CAST(COALESCE(SUM(size), 0) AS BIGINT)"), "b")
+        .filter(instance::Column::PurgedAt.is_null())
+        .into_tuple()
+        .one(db)
+        .await?
+        .unwrap_or((0, 0));
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# HELP passerelle_forward_jobs Forward jobs by destination and state."
+    );
+    let _ = writeln!(out, "# TYPE passerelle_forward_jobs gauge");
+    for (id, name, _) in &dests {
+        for s in STATES {
+            let n = counts
+                .iter()
+                .find(|c| c.0 == *id && c.1 == s.as_str())
+                .map_or(0, |c| c.2);
+            let (d, st) = (label(name), s.as_str());
+            let _ = writeln!(
+                out,
+                "passerelle_forward_jobs{{destination=\"{d}\",state=\"{st}\"}} {n}"
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "# HELP passerelle_destination_paused 1 if the destination is paused."
+    );
+    let _ = writeln!(out, "# TYPE passerelle_destination_paused gauge");
+    for (_, name, paused) in &dests {
+        let _ = writeln!(
+            out,
+            "passerelle_destination_paused{{destination=\"{}\"}} {}",
+            label(name),
+            u8::from(*paused)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "# HELP passerelle_spool_instances Spool copies not yet released."
+    );
+    let _ = writeln!(
+        out,
+        "# TYPE passerelle_spool_instances gauge\npasserelle_spool_instances {held}"
+    );
+    let _ = writeln!(
+        out,
+        "# HELP passerelle_spool_bytes Bytes of the spool copies not yet released."
+    );
+    let _ = writeln!(
+        out,
+        "# TYPE passerelle_spool_bytes gauge\npasserelle_spool_bytes {bytes}"
+    );
+    let _ = writeln!(
+        out,
+        "# TYPE passerelle_database_up gauge\npasserelle_database_up 1"
+    );
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_values_are_escaped() {
+        assert_eq!(label("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+    }
+
+    #[test]
+    fn tokens_compare_whole() {
+        assert!(constant_time_eq(b"secret", b"secret"));
+        assert!(!constant_time_eq(b"secret", b"secre"));
+        assert!(!constant_time_eq(b"secret", b"secreT"));
+    }
+}

@@ -342,6 +342,7 @@ pub async fn echo(args: EchoArgs) -> anyhow::Result<()> {
         ae_title: ae.to_string(),
         host: host.to_string(),
         port: port.get(),
+        tls: false,
     };
     let rtt = scu::echo(calling.as_str(), &peer, Duration::from_secs(args.timeout))
         .await

@@ -64,6 +64,7 @@ fn peer_and_model(common: &QrCommon) -> anyhow::Result<(Peer, AeTitle, InfoModel
         ae_title: ae.to_string(),
         host: host.to_string(),
         port: port.get(),
+        tls: false,
     };
     Ok((peer, calling, model))
 }

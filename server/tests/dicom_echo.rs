@@ -129,6 +129,7 @@ async fn our_echo_scu_talks_to_dcmtk_storescp() {
         ae_title: "STORESCP".into(),
         host: "127.0.0.1".into(),
         port,
+        tls: false,
     };
     let mut result = Err(server::dimse::scu::ScuError::NoContext);
     for _ in 0..50 {

@@ -67,6 +67,7 @@ pub enum Msg {
     Host,
     Port,
     Tls,
+    TlsHint,
     NodeRole,
     NodeRolePacs,
     NodeRoleVna,
@@ -195,6 +196,10 @@ pub(super) fn pair(m: Msg) -> (&'static str, &'static str) {
         Host => ("Host", "Hôte"),
         Port => ("Port", "Port"),
         Tls => ("TLS", "TLS"),
+        TlsHint => (
+            "Passerelle does not speak DICOM TLS yet: it never sends in clear to a TLS node (forward to it by STOW-RS over https).",
+            "Passerelle ne parle pas encore DICOM TLS : rien n'est envoyé en clair à un nœud TLS (transférez-lui par STOW-RS en https).",
+        ),
         NodeRole => ("Role", "Rôle"),
         NodeRolePacs => ("PACS", "PACS"),
         NodeRoleVna => ("VNA", "VNA"),

@@ -24,12 +24,29 @@ pub enum ScuError {
     Command(#[from] command::CommandError),
 }
 
-/// Where to send: AE title, host, port.
+/// Where to send: AE title, host, port, and whether the node requires TLS.
 #[derive(Debug, Clone)]
 pub struct Peer {
     pub ae_title: String,
     pub host: String,
     pub port: u16,
+    /// The node is reached over TLS only (PS3.15 Annex B.1).
+    pub tls: bool,
+}
+
+/// Why an association to a node that requires TLS is not opened.
+pub const TLS_UNSUPPORTED: &str = "the node requires DICOM TLS (PS3.15 Annex B.1), which this \
+     version of Passerelle does not support: nothing is sent to it in clear";
+
+impl Peer {
+    /// The address to open a plain TCP association to; refused for a node that requires TLS,
+    /// so that no door (forward, query, retrieve, echo) ever sends to it in clear.
+    pub fn plain_address(&self) -> Result<(&str, u16), &'static str> {
+        if self.tls {
+            return Err(TLS_UNSUPPORTED);
+        }
+        Ok((self.host.as_str(), self.port))
+    }
 }
 
 /// A client association over TCP.
@@ -99,13 +116,16 @@ pub async fn echo(calling: &str, peer: &Peer, limit: Duration) -> Result<Duratio
 
 async fn echo_inner(calling: &str, peer: &Peer, limit: Duration) -> Result<(), ScuError> {
     let assoc_err = |e: dicom_ul::association::Error| ScuError::Association(e.to_string());
+    let address = peer
+        .plain_address()
+        .map_err(|e| ScuError::Association(e.to_owned()))?;
     let mut assoc = ClientAssociationOptions::new()
         .with_abstract_syntax(VERIFICATION)
         .calling_ae_title(calling.to_owned())
         .called_ae_title(peer.ae_title.clone())
         .connection_timeout(limit)
         .read_timeout(limit)
-        .establish_async((peer.host.as_str(), peer.port))
+        .establish_async(address)
         .await
         .map_err(assoc_err)?;
     let _ = assoc.inner_stream().set_nodelay(true);

@@ -23,6 +23,7 @@ pub fn peer(node: &RemoteNodeView) -> Peer {
         ae_title: node.ae_title.to_string(),
         host: node.host.to_string(),
         port: node.port.get(),
+        tls: node.tls,
     }
 }
 

@@ -68,8 +68,9 @@ async fn open(calling: &str, peer: &Peer, limit: Duration, items: &[Item]) -> Re
     for (class, ts) in pairs.into_iter().take(128) {
         opts = opts.with_presentation_context(class.to_owned(), vec![ts.to_owned()]);
     }
+    let address = peer.plain_address().map_err(|e| Sent::permanent(None, e))?;
     let mut assoc = opts
-        .establish_async((peer.host.as_str(), peer.port))
+        .establish_async(address)
         .await
         .map_err(association_failure)?;
     let _ = assoc.inner_stream().set_nodelay(true);

@@ -125,17 +125,11 @@ pub async fn echo_node(
 ) -> Result<EchoOutcome, ApiError> {
     require(user)?;
     let node = network::node(&state.db, &user.scope(), id).await?;
-    if node.tls {
-        return Ok(EchoOutcome {
-            ok: false,
-            millis: 0.0,
-            message: "DICOM TLS is not supported yet".into(),
-        });
-    }
     let peer = Peer {
         ae_title: node.ae_title.to_string(),
         host: node.host.to_string(),
         port: node.port.get(),
+        tls: node.tls,
     };
     let start = std::time::Instant::now();
     let outcome = match scu::echo(ECHO_CALLING_AE, &peer, ECHO_TIMEOUT).await {

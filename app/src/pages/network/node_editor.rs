@@ -92,6 +92,9 @@ fn address_inputs(f: Fields) -> impl IntoView {
             </label>
         </div>
         <label class="check"><input type="checkbox" name="tls" bind:checked=f.tls />{move || i18n.t(Msg::Tls)}</label>
+        <Show when=move || f.tls.get()>
+            <small class="hint" id="tls-hint">{move || i18n.t(Msg::TlsHint)}</small>
+        </Show>
     }
 }
 

@@ -72,8 +72,11 @@ pub fn options(calling: &str, peer: &Peer, limit: Duration) -> ClientAssociation
 
 /// Opens the association and sets `TCP_NODELAY`.
 pub async fn open(opts: ClientAssociationOptions<'static>, peer: &Peer) -> Result<Assoc, QrError> {
+    let address = peer
+        .plain_address()
+        .map_err(|e| QrError::Association(e.to_owned()))?;
     let mut assoc = opts
-        .establish_async((peer.host.as_str(), peer.port))
+        .establish_async(address)
         .await
         .map_err(|e| QrError::Association(e.to_string()))?;
     let _ = assoc.inner_stream().set_nodelay(true);

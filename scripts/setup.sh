@@ -34,6 +34,7 @@ setup_test() {
   done
   need_apt chromium chromium
   need_apt echoscu dcmtk
+  need_apt openssl openssl
   need_apt Orthanc orthanc
   if [ ! -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so ]; then
     echo "==> installing orthanc-dicomweb (apt)"

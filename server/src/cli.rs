@@ -168,6 +168,9 @@ pub struct EchoArgs {
     /// Give up after this many seconds.
     #[arg(long, default_value_t = 10)]
     pub timeout: u64,
+    /// Over DICOM TLS, with the certificates of `[dicom] tls_*` in the configuration.
+    #[arg(long)]
+    pub tls: bool,
 }
 
 /// Options shared by `find` and `move`.

@@ -40,6 +40,10 @@ pub async fn open_db(cfg: &Config) -> anyhow::Result<DatabaseConnection> {
 pub async fn serve(cfg: Config) -> anyhow::Result<()> {
     // Before the DICOM listener starts, so that no association goes uncounted.
     crate::telemetry::install();
+    let d = &cfg.dicom;
+    if d.tls_ca_file.is_some() || d.tls_cert_file.is_some() {
+        crate::dimse::tls::install(d).context("DICOM TLS files ([dicom] tls_*)")?;
+    }
     let db = open_db(&cfg).await?;
     db::migrate_up(&db).await.context("applying migrations")?;
     if let Some(b) = bootstrap::first_start(&db, &cfg).await? {
@@ -335,14 +339,17 @@ pub fn parse_target(raw: &str) -> anyhow::Result<(AeTitle, Host, Port)> {
     Ok((ae, host, port))
 }
 
-pub async fn echo(args: EchoArgs) -> anyhow::Result<()> {
+pub async fn echo(cfg: Config, args: EchoArgs) -> anyhow::Result<()> {
     let (ae, host, port) = parse_target(&args.target)?;
+    if args.tls {
+        crate::dimse::tls::install(&cfg.dicom).context("DICOM TLS ([dicom] tls_*)")?;
+    }
     let calling = AeTitle::parse(&args.aet).context("--aet")?;
     let peer = Peer {
         ae_title: ae.to_string(),
         host: host.to_string(),
         port: port.get(),
-        tls: false,
+        tls: args.tls,
     };
     let rtt = scu::echo(calling.as_str(), &peer, Duration::from_secs(args.timeout))
         .await

@@ -165,6 +165,12 @@ pub struct DicomConfig {
     pub max_dataset_mib: u32,
     /// Same SOP Instance UID, different content: `keep_both` or `reject` (warning B000).
     pub conflict_policy: ConflictPolicy,
+    /// DICOM TLS to nodes marked TLS (PS3.15 Annex B.1): the CA certificates (PEM) their
+    /// certificates are checked against; unset, the system's trusted roots.
+    pub tls_ca_file: Option<PathBuf>,
+    /// This side's certificate chain and private key (PEM), for nodes that require them.
+    pub tls_cert_file: Option<PathBuf>,
+    pub tls_key_file: Option<PathBuf>,
 }
 
 impl Default for DicomConfig {
@@ -177,6 +183,9 @@ impl Default for DicomConfig {
             association_timeout_seconds: 3600,
             max_dataset_mib: 512,
             conflict_policy: ConflictPolicy::KeepBoth,
+            tls_ca_file: None,
+            tls_cert_file: None,
+            tls_key_file: None,
         }
     }
 }
@@ -330,6 +339,12 @@ impl Config {
         }
         if d.max_dataset_mib == 0 || d.max_dataset_mib > 65_536 {
             return key("dicom.max_dataset_mib", "must be between 1 and 65536");
+        }
+        if d.tls_cert_file.is_some() != d.tls_key_file.is_some() {
+            return key(
+                "dicom.tls_cert_file",
+                "set with dicom.tls_key_file, or neither",
+            );
         }
         if !(4096..=16_777_216).contains(&d.max_pdu) {
             return key("dicom.max_pdu", "must be between 4096 and 16777216");

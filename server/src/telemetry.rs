@@ -5,7 +5,7 @@
 
 use crate::db::RepoError;
 use crate::db::index_entities::instance;
-use crate::db::routing_entities::{destination, forward_job as job};
+use crate::db::routing_entities::destination;
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::response::{IntoResponse, Response};
@@ -181,16 +181,7 @@ async fn queue_and_spool(db: &impl ConnectionTrait) -> Result<String, RepoError>
         .into_tuple()
         .all(db)
         .await?;
-    let counts: Vec<(i64, String, i64)> = job::Entity::find()
-        .select_only()
-        .column(job::Column::DestinationId)
-        .column(job::Column::State)
-        .column_as(Expr::col(job::Column::Id).count(), "n")
-        .group_by(job::Column::DestinationId)
-        .group_by(job::Column::State)
-        .into_tuple()
-        .all(db)
-        .await?;
+    let counts = crate::db::transfers::counts_by_state(db, &domain::Scope::All).await?;
     // PostgreSQL's SUM of a bigint is a numeric: cast back.
     let (held, bytes): (i64, i64) = instance::Entity::find()
         .select_only()

@@ -127,8 +127,6 @@ async fn an_invalid_file_lists_every_problem_and_changes_nothing() {
         let bad = edit(&export(t), |f| {
             f.local_aes[0].ae_title = "MUCH_TOO_LONG_AE_TITLE".into();
             f.nodes[0].port = 4243;
-            let vna = f.nodes.iter_mut().find(|n| n.name == "vna-mtl node");
-            vna.expect("vna-mtl node").tls = true;
             let ct = f
                 .rules
                 .iter_mut()
@@ -153,8 +151,7 @@ async fn an_invalid_file_lists_every_problem_and_changes_nothing() {
             let r = import(t, &bad, dry_run, &[]);
             assert_eq!(r.code, Some(65), "{:?}: {}{}", t.kind, r.stdout, r.stderr);
             for needle in [
-                "5 problems",
-                "].transport: the node requires DICOM TLS",
+                "4 problems",
                 "local_aes[0].ae_title: AE title must be at most 16 characters",
                 "when.pattern: invalid regular expression",
                 "destinations[1]: unknown destination \"nowhere\"",

@@ -1,7 +1,7 @@
 //! Forwarding guards against real receivers: the Quebec residency guard (held until an
 //! assessment is recorded), STOW-RS partial failures (only the failed instances retried), a
 //! damaged spool copy (not sent: a dead letter with the reason, sent once the sender's retry
-//! has repaired it), and a node that requires TLS (never sent to in clear).
+//! has repaired it).
 
 mod common;
 
@@ -72,44 +72,6 @@ async fn residency_guard_holds_until_an_assessment_is_recorded() {
         );
         r.t.finish().await;
     }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_node_that_requires_tls_is_never_sent_to_in_clear() {
-    use sea_orm::{ActiveModelTrait, Set};
-    use server::db::entities::remote_node;
-    let r = rig(kinds()[0], ConflictPolicy::KeepBoth).await;
-    let db = &r.t.db;
-    let scp = storescp(&[]);
-    let reach = Reach::Dimse {
-        ae: "STORESCP",
-        port: scp.port,
-    };
-    let d = destination(db, "tls", reach, Jurisdiction::Quebec, quick_retry(), 5).await;
-    let dest = server::db::routing_entities::destination::Entity::find_by_id(d)
-        .one(db)
-        .await
-        .expect("read")
-        .expect("destination");
-    let node = remote_node::ActiveModel {
-        id: Set(dest.node_id),
-        tls: Set(true),
-        ..Default::default()
-    };
-    node.update(db).await.expect("tls on");
-    route_all(db, &["tls"]).await;
-    let fwd = start_forwarder(&r).await;
-    let files = files(&r, 1, 2);
-    send(&r, &files).await;
-    let js = until_all(&r, d, files.len(), "dead", Duration::from_secs(10)).await;
-    fwd.abort();
-    for j in &js {
-        assert_eq!(j.attempts, 1, "a permanent failure: {j:?}");
-        let reason = j.last_error.as_deref().unwrap_or("");
-        assert!(reason.contains("requires DICOM TLS"), "{reason}");
-    }
-    assert!(scp.received().is_empty(), "nothing sent in clear");
-    r.t.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

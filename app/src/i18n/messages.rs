@@ -197,8 +197,8 @@ pub(super) fn pair(m: Msg) -> (&'static str, &'static str) {
         Port => ("Port", "Port"),
         Tls => ("TLS", "TLS"),
         TlsHint => (
-            "Passerelle does not speak DICOM TLS yet: it never sends in clear to a TLS node (forward to it by STOW-RS over https).",
-            "Passerelle ne parle pas encore DICOM TLS : rien n'est envoyé en clair à un nœud TLS (transférez-lui par STOW-RS en https).",
+            "Forwarding (C-STORE) and the Test button use DICOM TLS with the certificates of [dicom] in the configuration; queries and retrieves to a TLS node are refused (never in clear).",
+            "Le transfert (C-STORE) et le bouton Tester passent par DICOM TLS avec les certificats de [dicom] dans la configuration ; les recherches et récupérations vers un nœud TLS sont refusées (jamais en clair).",
         ),
         NodeRole => ("Role", "Rôle"),
         NodeRolePacs => ("PACS", "PACS"),

@@ -172,12 +172,6 @@ pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<DestinationView, 
     view(d, &n)
 }
 
-/// Why a C-STORE destination cannot be on a node that requires TLS (the forwarders would only
-/// ever refuse to send to it, `scu::TLS_UNSUPPORTED`).
-pub const DIMSE_NEEDS_PLAIN: &str = "the node requires DICOM TLS, which Passerelle does not \
-     support for C-STORE yet: reach it by STOW-RS over https, or clear the node's TLS flag if \
-     it accepts plain DICOM";
-
 /// Creates or updates a destination. A new secret replaces the stored one; `None` keeps it.
 pub async fn save(
     db: &impl ConnectionTrait,
@@ -186,13 +180,10 @@ pub async fn save(
 ) -> Result<DestinationView, RepoError> {
     w.validate()
         .map_err(|e| RepoError::Invalid(e.to_string()))?;
-    let node = remote_node::Entity::find_by_id(w.node_id)
+    remote_node::Entity::find_by_id(w.node_id)
         .one(db)
         .await?
         .ok_or_else(|| RepoError::Invalid("unknown remote node".into()))?;
-    if node.tls && w.transport == Transport::Dimse {
-        return Err(RepoError::Invalid(DIMSE_NEEDS_PLAIN.into()));
-    }
     let t = now();
     let mut am = match id {
         None => destination::ActiveModel {

@@ -24,13 +24,12 @@ fn jobs(scope: &Scope) -> Select<job::Entity> {
     }
 }
 
-/// Fills the counters of `queues` (one per destination, already named) with the jobs in scope.
-pub async fn fill_counts(
+/// (destination id, state, jobs) of the jobs in scope.
+pub async fn counts_by_state(
     db: &impl ConnectionTrait,
     scope: &Scope,
-    queues: &mut [DestinationQueue],
-) -> Result<(), RepoError> {
-    let rows: Vec<(i64, String, i64)> = jobs(scope)
+) -> Result<Vec<(i64, String, i64)>, RepoError> {
+    Ok(jobs(scope)
         .select_only()
         .column(job::Column::DestinationId)
         .column(job::Column::State)
@@ -39,7 +38,16 @@ pub async fn fill_counts(
         .group_by(job::Column::State)
         .into_tuple()
         .all(db)
-        .await?;
+        .await?)
+}
+
+/// Fills the counters of `queues` (one per destination, already named) with the jobs in scope.
+pub async fn fill_counts(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    queues: &mut [DestinationQueue],
+) -> Result<(), RepoError> {
+    let rows = counts_by_state(db, scope).await?;
     let since = now_ms() - 3_600_000;
     // Literal SQL, not a bound value: PostgreSQL must see the same expression in the select
     // list and in GROUP BY.

@@ -9,6 +9,7 @@ pub mod scp;
 pub mod scu;
 pub mod service;
 pub mod storage_classes;
+pub mod tls;
 
 pub use ports::DedicatedPorts;
 pub use registry::{AeRegistry, Snapshot};

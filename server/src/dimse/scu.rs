@@ -1,8 +1,10 @@
 //! The SCU side: C-ECHO to a remote node (PS3.7 §9.1.5), measuring the round trip of the whole
-//! association. `TCP_NODELAY` is set on the socket once connected.
+//! association; the command-set helpers of every association Passerelle opens, over plain TCP
+//! or DICOM TLS (PS3.15 Annex B.1). `TCP_NODELAY` is set on the socket once connected.
 
 use super::command;
 use dicom_dictionary_std::uids::VERIFICATION;
+use dicom_ul::association::client::{AsyncClientAssociation, AsyncTlsStream};
 use dicom_ul::pdu::{PDataValue, PDataValueType};
 use dicom_ul::{ClientAssociationOptions, Pdu};
 use std::time::{Duration, Instant};
@@ -34,13 +36,14 @@ pub struct Peer {
     pub tls: bool,
 }
 
-/// Why an association to a node that requires TLS is not opened.
-pub const TLS_UNSUPPORTED: &str = "the node requires DICOM TLS (PS3.15 Annex B.1), which this \
-     version of Passerelle does not support: nothing is sent to it in clear";
+/// Why a query or retrieve association to a node that requires TLS is not opened.
+pub const TLS_UNSUPPORTED: &str = "the node requires DICOM TLS (PS3.15 Annex B.1): Passerelle \
+     forwards (C-STORE) and tests (C-ECHO) over TLS, but does not query or retrieve over TLS \
+     yet, and nothing is sent to such a node in clear";
 
 impl Peer {
     /// The address to open a plain TCP association to; refused for a node that requires TLS,
-    /// so that no door (forward, query, retrieve, echo) ever sends to it in clear.
+    /// so that the doors without TLS (query, retrieve) never send to it in clear.
     pub fn plain_address(&self) -> Result<(&str, u16), &'static str> {
         if self.tls {
             return Err(TLS_UNSUPPORTED);
@@ -50,7 +53,39 @@ impl Peer {
 }
 
 /// A client association over TCP.
-pub type Assoc = dicom_ul::association::client::AsyncClientAssociation<tokio::net::TcpStream>;
+pub type Assoc = AsyncClientAssociation<tokio::net::TcpStream>;
+
+/// A client association over DICOM TLS.
+pub type TlsAssoc = AsyncClientAssociation<AsyncTlsStream>;
+
+/// What an association can run on: plain TCP or TLS over TCP.
+pub trait Stream: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> Stream for T {}
+
+/// Opens a DICOM TLS association to `peer` (its host name or address checked against its
+/// certificate) with the process's TLS configuration, and sets `TCP_NODELAY`.
+pub async fn open_tls(
+    opts: ClientAssociationOptions<'static>,
+    peer: &Peer,
+) -> Result<TlsAssoc, TlsOpenError> {
+    let config = super::tls::client()?;
+    let mut assoc = opts
+        .tls_config(config)
+        .server_name(&peer.host)
+        .establish_tls_async((peer.host.as_str(), peer.port))
+        .await?;
+    let _ = assoc.inner_stream().get_ref().0.set_nodelay(true);
+    Ok(assoc)
+}
+
+/// Why a DICOM TLS association was not opened.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsOpenError {
+    #[error(transparent)]
+    Config(#[from] super::tls::TlsError),
+    #[error("TLS association failed: {0}")]
+    Association(#[from] dicom_ul::association::Error),
+}
 
 /// Why no response command set was read.
 #[derive(Debug, thiserror::Error)]
@@ -64,8 +99,8 @@ pub enum Reply {
 }
 
 /// Sends a command set in one P-DATA-TF PDU (PS3.8 §9.3.5, PS3.7 §6.3.1).
-pub async fn send_command(
-    assoc: &mut Assoc,
+pub async fn send_command<S: Stream>(
+    assoc: &mut AsyncClientAssociation<S>,
     ctx: u8,
     command: Vec<u8>,
 ) -> Result<(), dicom_ul::association::Error> {
@@ -81,7 +116,9 @@ pub async fn send_command(
 }
 
 /// Receives a response command set, joining its fragments until the last one (PS3.8 Annex E).
-pub async fn receive_command(assoc: &mut Assoc) -> Result<Vec<u8>, Reply> {
+pub async fn receive_command<S: Stream>(
+    assoc: &mut AsyncClientAssociation<S>,
+) -> Result<Vec<u8>, Reply> {
     let mut bytes = Vec::new();
     loop {
         match assoc.receive().await {
@@ -115,20 +152,29 @@ pub async fn echo(calling: &str, peer: &Peer, limit: Duration) -> Result<Duratio
 }
 
 async fn echo_inner(calling: &str, peer: &Peer, limit: Duration) -> Result<(), ScuError> {
-    let assoc_err = |e: dicom_ul::association::Error| ScuError::Association(e.to_string());
-    let address = peer
-        .plain_address()
-        .map_err(|e| ScuError::Association(e.to_owned()))?;
-    let mut assoc = ClientAssociationOptions::new()
+    let opts = ClientAssociationOptions::new()
         .with_abstract_syntax(VERIFICATION)
         .calling_ae_title(calling.to_owned())
         .called_ae_title(peer.ae_title.clone())
         .connection_timeout(limit)
-        .read_timeout(limit)
-        .establish_async(address)
+        .read_timeout(limit);
+    if peer.tls {
+        let assoc = open_tls(opts, peer)
+            .await
+            .map_err(|e| ScuError::Association(e.to_string()))?;
+        return echo_on(assoc).await;
+    }
+    let mut assoc = opts
+        .establish_async((peer.host.as_str(), peer.port))
         .await
-        .map_err(assoc_err)?;
+        .map_err(|e| ScuError::Association(e.to_string()))?;
     let _ = assoc.inner_stream().set_nodelay(true);
+    echo_on(assoc).await
+}
+
+/// One C-ECHO on an open association, then A-RELEASE.
+async fn echo_on<S: Stream>(mut assoc: AsyncClientAssociation<S>) -> Result<(), ScuError> {
+    let assoc_err = |e: dicom_ul::association::Error| ScuError::Association(e.to_string());
     let ctx = assoc
         .presentation_contexts()
         .first()

@@ -1,26 +1,55 @@
 //! Forwarding by C-STORE (PS3.4 Annex B, PS3.7 §9.1.1): the claimed instances of one study go on
-//! one association, each sent in the transfer syntax it was received in (no transcoding).
+//! one association, each sent in the transfer syntax it was received in (no transcoding), over
+//! DICOM TLS to a node that requires it.
 
 use super::{Item, Sent};
 use crate::dimse::command;
-use crate::dimse::scu::{self, Assoc, Peer};
+use crate::dimse::scu::{self, Peer, Stream};
 use dicom_ul::ClientAssociationOptions;
 use dicom_ul::association::Error as UlError;
+use dicom_ul::association::client::AsyncClientAssociation;
 use dicom_ul::pdu::{AssociationRJResult, PresentationContextResultReason};
 use domain::forward::{Verdict, classify_dimse};
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::time::timeout;
 
-/// Sends `items` to `peer` on one association; one outcome per item, in order.
+/// Sends `items` to `peer` on one association (DICOM TLS if the node requires it, PS3.15
+/// Annex B.1); one outcome per item, in order.
 pub async fn send(calling: &str, peer: &Peer, limit: Duration, items: &[Item]) -> Vec<Sent> {
-    let mut assoc = match timeout(limit, open(calling, peer, limit, items)).await {
-        Ok(Ok(a)) => a,
-        Ok(Err(e)) => return vec![e; items.len()],
-        Err(_) => {
-            return vec![Sent::transient(None, "no association within the timeout"); items.len()];
-        }
+    let opts = proposal(calling, peer, limit, items);
+    let late = || vec![Sent::transient(None, "no association within the timeout"); items.len()];
+    if peer.tls {
+        return match timeout(limit, scu::open_tls(opts, peer)).await {
+            Ok(Ok(assoc)) => send_on(assoc, limit, items).await,
+            Ok(Err(scu::TlsOpenError::Association(e))) => {
+                vec![association_failure(e, "TLS association"); items.len()]
+            }
+            Ok(Err(e)) => vec![Sent::permanent(None, e.to_string()); items.len()],
+            Err(_) => late(),
+        };
+    }
+    let open = async {
+        let mut assoc = opts
+            .establish_async((peer.host.as_str(), peer.port))
+            .await
+            .map_err(|e| association_failure(e, "association"))?;
+        let _ = assoc.inner_stream().set_nodelay(true);
+        Ok::<_, Sent>(assoc)
     };
+    match timeout(limit, open).await {
+        Ok(Ok(assoc)) => send_on(assoc, limit, items).await,
+        Ok(Err(e)) => vec![e; items.len()],
+        Err(_) => late(),
+    }
+}
+
+/// Sends `items` on the open association, then releases it (aborts it if it broke).
+async fn send_on<S: Stream>(
+    mut assoc: AsyncClientAssociation<S>,
+    limit: Duration,
+    items: &[Item],
+) -> Vec<Sent> {
     let mut out = Vec::with_capacity(items.len());
     for (n, item) in items.iter().enumerate() {
         let r = match context_for(&assoc, item) {
@@ -52,7 +81,12 @@ pub async fn send(calling: &str, peer: &Peer, limit: Duration, items: &[Item]) -
 }
 
 /// Proposes one presentation context per (SOP class, stored transfer syntax) pair (PS3.8 §9.3.2.2).
-async fn open(calling: &str, peer: &Peer, limit: Duration, items: &[Item]) -> Result<Assoc, Sent> {
+fn proposal(
+    calling: &str,
+    peer: &Peer,
+    limit: Duration,
+    items: &[Item],
+) -> ClientAssociationOptions<'static> {
     let mut pairs: Vec<(&str, &str)> = items
         .iter()
         .map(|i| (i.sop_class.as_str(), i.transfer_syntax.as_str()))
@@ -68,33 +102,27 @@ async fn open(calling: &str, peer: &Peer, limit: Duration, items: &[Item]) -> Re
     for (class, ts) in pairs.into_iter().take(128) {
         opts = opts.with_presentation_context(class.to_owned(), vec![ts.to_owned()]);
     }
-    let address = peer.plain_address().map_err(|e| Sent::permanent(None, e))?;
-    let mut assoc = opts
-        .establish_async(address)
-        .await
-        .map_err(association_failure)?;
-    let _ = assoc.inner_stream().set_nodelay(true);
-    Ok(assoc)
+    opts
 }
 
 /// A-ASSOCIATE-RJ permanent (PS3.8 §9.3.4) is a configuration problem: dead letter; the rest
 /// (refused connection, timeout, transient reject, abort) are retried.
-fn association_failure(e: UlError) -> Sent {
+fn association_failure(e: UlError, what: &str) -> Sent {
     match &e {
         UlError::Rejected { association_rj, .. }
             if association_rj.result == AssociationRJResult::Permanent =>
         {
-            Sent::permanent(None, format!("association rejected: {e}"))
+            Sent::permanent(None, format!("{what} rejected: {e}"))
         }
         UlError::NoAcceptedPresentationContexts { .. } => Sent::permanent(
             None,
             "the peer accepted none of the proposed presentation contexts",
         ),
-        _ => Sent::transient(None, format!("association failed: {e}")),
+        _ => Sent::transient(None, format!("{what} failed: {e}")),
     }
 }
 
-fn context_for(assoc: &Assoc, item: &Item) -> Option<u8> {
+fn context_for<S>(assoc: &AsyncClientAssociation<S>, item: &Item) -> Option<u8> {
     assoc
         .presentation_contexts()
         .iter()
@@ -106,7 +134,12 @@ fn context_for(assoc: &Assoc, item: &Item) -> Option<u8> {
         .map(|c| c.id)
 }
 
-async fn store_one(assoc: &mut Assoc, ctx: u8, msg_id: u16, item: &Item) -> Sent {
+async fn store_one<S: Stream>(
+    assoc: &mut AsyncClientAssociation<S>,
+    ctx: u8,
+    msg_id: u16,
+    item: &Item,
+) -> Sent {
     let (data, start) = match super::read_verified(item).await {
         Ok(d) => d,
         Err(reason) => return Sent::permanent(None, reason),
@@ -129,7 +162,7 @@ async fn store_one(assoc: &mut Assoc, ctx: u8, msg_id: u16, item: &Item) -> Sent
 }
 
 /// Reads the C-STORE-RSP command set and classifies its status (PS3.4 §B.2.3).
-async fn response(assoc: &mut Assoc) -> Sent {
+async fn response<S: Stream>(assoc: &mut AsyncClientAssociation<S>) -> Sent {
     let bytes = match scu::receive_command(assoc).await {
         Ok(b) => b,
         Err(e) => return Sent::lost(e.to_string()),

@@ -3,7 +3,6 @@
 //! residency guard, unique names per list).
 
 use super::Checker;
-use crate::db::routing::DIMSE_NEEDS_PLAIN;
 use crate::netconfig::desired::{DestSpec, RuleSpec};
 use crate::netconfig::{ConfigFile, DestinationEntry};
 use domain::destination::{
@@ -63,19 +62,8 @@ impl Checker<'_> {
         let nodes: HashSet<&str> = file.nodes.iter().map(|n| n.name.trim()).collect();
         let mut names = HashMap::new();
         let mut out = Vec::new();
-        let tls: HashSet<&str> = file
-            .nodes
-            .iter()
-            .filter(|n| n.tls)
-            .map(|n| n.name.trim())
-            .collect();
         for (i, e) in file.destinations.iter().enumerate() {
             let before = self.problems.len();
-            if tls.contains(e.node.trim())
-                && Transport::parse(e.transport.trim()) == Some(Transport::Dimse)
-            {
-                self.err(format!("destinations[{i}].transport"), DIMSE_NEEDS_PLAIN);
-            }
             let spec = self.destination(i, e, &nodes, &mut names);
             if let Some(spec) = spec
                 && self.problems.len() == before

@@ -1,0 +1,98 @@
+//! DICOM TLS for the associations Passerelle opens (PS3.15 Annex B.1, "Basic TLS Secure
+//! Transport Connection profile"): the peer's certificate is checked against `[dicom]
+//! tls_ca_file` (or the system's roots) and its host name; this side presents `tls_cert_file` /
+//! `tls_key_file` when they are set. One client configuration per process, made at start-up.
+
+use crate::config::DicomConfig;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::{ClientConfig, RootCertStore};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    #[error("cannot read {path}: {reason}")]
+    File { path: PathBuf, reason: String },
+    #[error("{0} holds no certificate")]
+    NoCertificate(PathBuf),
+    #[error("no trusted root certificate (set dicom.tls_ca_file)")]
+    NoRoots,
+    #[error("TLS configuration refused: {0}")]
+    Rustls(#[from] rustls::Error),
+}
+
+static CLIENT: OnceLock<Arc<ClientConfig>> = OnceLock::new();
+
+/// Makes the process's client configuration from `cfg` (once; later calls keep the first).
+pub fn install(cfg: &DicomConfig) -> Result<(), TlsError> {
+    if CLIENT.get().is_none() {
+        let made = client_config(cfg)?;
+        let _ = CLIENT.set(made);
+    }
+    Ok(())
+}
+
+/// The process's client configuration; the defaults (system roots, no client certificate)
+/// when `install` was not called.
+pub fn client() -> Result<Arc<ClientConfig>, TlsError> {
+    if let Some(c) = CLIENT.get() {
+        return Ok(c.clone());
+    }
+    let made = client_config(&DicomConfig::default())?;
+    Ok(CLIENT.get_or_init(|| made).clone())
+}
+
+fn read_err(path: &Path) -> impl Fn(rustls::pki_types::pem::Error) -> TlsError + '_ {
+    move |e| TlsError::File {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    }
+}
+
+fn certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
+    let certs = CertificateDer::pem_file_iter(path)
+        .map_err(read_err(path))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(read_err(path))?;
+    if certs.is_empty() {
+        return Err(TlsError::NoCertificate(path.to_owned()));
+    }
+    Ok(certs)
+}
+
+fn roots(cfg: &DicomConfig) -> Result<RootCertStore, TlsError> {
+    let mut roots = RootCertStore::empty();
+    match &cfg.tls_ca_file {
+        Some(path) => {
+            for c in certificates(path)? {
+                roots.add(c)?;
+            }
+        }
+        None => {
+            let found = rustls_native_certs::load_native_certs();
+            let (added, _) = roots.add_parsable_certificates(found.certs);
+            if added == 0 {
+                return Err(TlsError::NoRoots);
+            }
+        }
+    }
+    Ok(roots)
+}
+
+/// A client configuration with the aws-lc-rs provider, TLS 1.2 and 1.3.
+pub fn client_config(cfg: &DicomConfig) -> Result<Arc<ClientConfig>, TlsError> {
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let builder = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots(cfg)?);
+    let config = match (&cfg.tls_cert_file, &cfg.tls_key_file) {
+        (Some(cert), Some(key)) => {
+            let chain = certificates(cert)?;
+            let key = PrivateKeyDer::from_pem_file(key).map_err(read_err(key))?;
+            builder.with_client_auth_cert(chain, key)?
+        }
+        _ => builder.with_no_client_auth(),
+    };
+    Ok(Arc::new(config))
+}

@@ -171,6 +171,10 @@ pub struct DicomConfig {
     /// This side's certificate chain and private key (PEM), for nodes that require them.
     pub tls_cert_file: Option<PathBuf>,
     pub tls_key_file: Option<PathBuf>,
+    /// A second listener that accepts DICOM TLS only (2762 is the registered port), for every
+    /// local AE title; it presents `tls_cert_file` and, with `tls_ca_file`, requires callers'
+    /// certificates.
+    pub tls_listen: Option<SocketAddr>,
 }
 
 impl Default for DicomConfig {
@@ -186,6 +190,7 @@ impl Default for DicomConfig {
             tls_ca_file: None,
             tls_cert_file: None,
             tls_key_file: None,
+            tls_listen: None,
         }
     }
 }
@@ -346,6 +351,12 @@ impl Config {
                 "set with dicom.tls_key_file, or neither",
             );
         }
+        if d.tls_listen.is_some() && d.tls_cert_file.is_none() {
+            return key(
+                "dicom.tls_listen",
+                "needs dicom.tls_cert_file and dicom.tls_key_file",
+            );
+        }
         if !(4096..=16_777_216).contains(&d.max_pdu) {
             return key("dicom.max_pdu", "must be between 4096 and 16777216");
         }
@@ -378,6 +389,14 @@ impl Config {
         } else {
             self.database.url.clone()
         }
+    }
+
+    /// Ports Passerelle itself listens on (a local AE title's dedicated port cannot be one).
+    pub fn reserved_ports(&self) -> Vec<u16> {
+        let d = &self.dicom;
+        let mut ports = vec![d.listen.port(), self.server.http_addr.port()];
+        ports.extend(d.tls_listen.map(|a| a.port()));
+        ports
     }
 
     /// Whether cookies must carry `Secure`.

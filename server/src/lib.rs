@@ -7,6 +7,7 @@ pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod commands_qr;
+pub mod commands_serve;
 pub mod commands_spool;
 pub mod commands_tokens;
 pub mod config;

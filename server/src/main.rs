@@ -47,7 +47,7 @@ fn main() -> ExitCode {
     };
     let result = rt.block_on(async move {
         match cli.command {
-            Command::Serve => commands::serve(cfg).await,
+            Command::Serve => server::commands_serve::serve(cfg).await,
             Command::Echo(args) => commands::echo(cfg, args).await,
             Command::Find(args) => server::commands_qr::find(cfg, args).await,
             Command::Move(args) => server::commands_qr::move_(cfg, args).await,

@@ -1,13 +1,15 @@
 //! DICOM TLS (PS3.15 Annex B.1) against DCMTK storescp run with `+tls`, both sides presenting
 //! certificates of a test CA made with openssl: C-ECHO (also `passerelle echo --tls`) and
 //! forwarding to a TLS node arrive over TLS; a node marked TLS that only speaks plain DICOM
-//! receives nothing (never in clear); queries to a TLS node are refused.
+//! receives nothing (never in clear); queries to a TLS node are refused. Passerelle's TLS
+//! listener takes storescu `+tls` with a client certificate of the CA, and refuses plain
+//! DICOM and an anonymous TLS caller.
 
 mod common;
 
 use common::kinds;
 use common::peers::{expected, missing, storescp};
-use common::rig::rig;
+use common::rig::{count, rig, rig_tls, storescu};
 use common::routes::{
     Reach, destination, files, quick_retry, route_all, send, start_forwarder, until_all, until_jobs,
 };
@@ -257,7 +259,7 @@ async fn a_tls_node_gets_its_instances_over_tls_and_never_in_clear() {
     r.t.finish().await;
     let query = server::dimse::qr::options("PASSERELLE", &clear, limit);
     let tls_node = Peer { tls: true, ..clear };
-    let refused = server::dimse::qr::open(query, &tls_node).await.err();
+    let refused = server::dimse::qr::open(query, &tls_node, limit).await.err();
     let refused = refused.map(|e| e.to_string()).unwrap_or_default();
     assert!(
         refused.contains("does not query or retrieve over TLS"),
@@ -278,4 +280,32 @@ fn tls_files_are_checked() {
     };
     let e = server::dimse::tls::client_config(&cfg).expect_err("missing CA file");
     assert!(e.to_string().contains("missing-ca.pem"), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tls_listener_takes_only_authenticated_tls() {
+    let certs = tempfile::tempdir().expect("dir");
+    let dir = certs.path();
+    pki(dir);
+    let cfg = DicomConfig {
+        tls_ca_file: Some(path(dir, "ca.pem")),
+        tls_cert_file: Some(path(dir, "server.pem")),
+        tls_key_file: Some(path(dir, "server.key")),
+        ..DicomConfig::default()
+    };
+    let tls = server::dimse::tls::server_config(&cfg).expect("server TLS");
+    let r = rig_tls(kinds()[0], tls).await;
+    let study = files(&r, 1, 2);
+    let text = |name: &str| path(dir, name).to_string_lossy().into_owned();
+    let (key, cert, ca) = (text("client.key"), text("client.pem"), text("ca.pem"));
+    let (ok, out) = storescu(r.addr, &[], &study[..1]).await;
+    assert!(!ok, "plain DICOM refused: {out}");
+    let (ok, out) = storescu(r.addr, &["+tla", "+cf", &ca], &study[..1]).await;
+    assert!(!ok, "a caller without certificate refused: {out}");
+    use server::db::index_entities::instance;
+    assert_eq!(count::<instance::Entity>(&r.t.db).await, 0);
+    let (ok, out) = storescu(r.addr, &["+tls", &key, &cert, "-pw", "+cf", &ca], &study).await;
+    assert!(ok, "storescu over TLS: {out}");
+    assert_eq!(count::<instance::Entity>(&r.t.db).await, study.len() as u64);
+    r.t.finish().await;
 }

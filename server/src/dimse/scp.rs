@@ -3,14 +3,15 @@
 //! "called / calling AE title not recognized", PS3.8 §9.3.4);
 //! a cap on concurrent associations (beyond it a transient A-ASSOCIATE-RJ, "local limit exceeded");
 //! an idle timeout per PDU and an overall association deadline; `TCP_NODELAY` on every socket;
-//! one tracing span per association.
+//! one tracing span per association; optionally DICOM TLS only (PS3.15 Annex B.1).
 
-use super::registry::{AeRegistry, RegistryAccess};
+use super::registry::{AeRegistry, RegistryAccess, Snapshot};
+use super::scu::Stream;
 use super::service::{Session, serve};
 use super::storage_classes::STORAGE_SOP_CLASSES;
 use crate::ingest::Ingest;
 use dicom_dictionary_std::uids::VERIFICATION;
-use dicom_ul::association::server::AsyncServerAssociation;
+use dicom_ul::association::server::{AsyncServerAssociation, DefaultNegotiation};
 use dicom_ul::pdu::{
     AssociationRJ, AssociationRJResult, AssociationRJServiceProviderPresentationReason,
     AssociationRJSource,
@@ -23,6 +24,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::error::Elapsed;
 use tokio::time::timeout;
 use tracing::{Instrument, field};
 
@@ -47,6 +49,8 @@ pub struct DicomListener {
     slots: Arc<Semaphore>,
     /// On a dedicated port: the only AE title served.
     only: Option<AeTitle>,
+    /// DICOM TLS (PS3.15 Annex B.1): every connection starts with a TLS handshake.
+    tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 impl DicomListener {
@@ -65,7 +69,14 @@ impl DicomListener {
             ingest,
             slots,
             only: None,
+            tls: None,
         })
+    }
+
+    /// Accepts DICOM TLS only, with `config` (certificate, and client verification if any).
+    pub fn tls(mut self, config: Arc<rustls::ServerConfig>) -> Self {
+        self.tls = Some(config);
+        self
     }
 
     /// Serves only `ae` (a local AE title's dedicated port).
@@ -98,7 +109,8 @@ impl DicomListener {
                 Ok(permit) => {
                     let access = RegistryAccess(self.registry.snapshot(), self.only.clone());
                     let ingest = self.ingest.clone();
-                    tokio::spawn(handle(socket, peer, cfg, access, ingest, permit));
+                    let tls = self.tls.clone();
+                    tokio::spawn(handle(socket, peer, cfg, access, ingest, tls, permit));
                 }
                 Err(_) => {
                     crate::telemetry::association("busy");
@@ -128,14 +140,13 @@ async fn reject_busy(mut socket: TcpStream, peer: SocketAddr, wait: Duration) {
     let _ = socket.shutdown().await;
 }
 
-/// Negotiates the association (PS3.8 §7.1): verification, and every storage SOP class when this
-/// listener ingests; `None` (logged) if it was refused or never requested in time (ARTIM).
-async fn establish(
-    socket: TcpStream,
+/// The association options (PS3.8 §7.1): verification, and every storage SOP class when this
+/// listener ingests.
+fn options(
     cfg: &ScpConfig,
     access: RegistryAccess,
     storage: bool,
-) -> Option<AsyncServerAssociation<TcpStream>> {
+) -> ServerAssociationOptions<'static, RegistryAccess, DefaultNegotiation> {
     let mut opts = ServerAssociationOptions::new()
         .ae_access_control(access)
         .with_abstract_syntax(VERIFICATION)
@@ -147,7 +158,12 @@ async fn establish(
             opts = opts.with_abstract_syntax(*uid);
         }
     }
-    match timeout(cfg.idle_timeout, opts.establish_async(socket)).await {
+    opts
+}
+
+/// `None` (logged) if the association was refused, or never requested in time (ARTIM).
+fn established<A>(r: Result<Result<A, dicom_ul::association::Error>, Elapsed>) -> Option<A> {
+    match r {
         Ok(Ok(a)) => Some(a),
         Ok(Err(e)) => {
             tracing::info!(error = %e, "association not established");
@@ -166,53 +182,75 @@ async fn handle(
     cfg: Arc<ScpConfig>,
     access: RegistryAccess,
     ingest: Option<Arc<Ingest>>,
+    tls: Option<Arc<rustls::ServerConfig>>,
     _slot: OwnedSemaphorePermit,
 ) {
     let span =
         tracing::info_span!("association", %peer, calling = field::Empty, called = field::Empty);
     async move {
         let snapshot = access.0.clone();
-        let Some(mut assoc) = establish(socket, &cfg, access, ingest.is_some()).await else {
-            crate::telemetry::association("rejected");
-            return;
-        };
-        let calling = dicom_ul::association::Association::peer_ae_title(&assoc)
-            .trim()
-            .to_owned();
-        let called = assoc.called_ae_title().trim().to_owned();
-        let span = tracing::Span::current();
-        span.record("calling", calling.as_str());
-        span.record("called", called.as_str());
-        let Ok(clinic) = snapshot.admit(&calling, &called) else {
-            crate::telemetry::association("rejected");
-            tracing::warn!("association admitted by negotiation but not by the registry");
-            let _ = timeout(Duration::from_secs(2), assoc.abort()).await;
-            return;
-        };
-        tracing::info!(clinic = clinic.0, "association accepted");
-        crate::telemetry::association("accepted");
-        crate::telemetry::active_associations(1.0);
-        let session = Session {
-            clinic,
-            calling,
-            called,
-            ingest,
-            idle: cfg.idle_timeout,
-            max_dataset: cfg.max_dataset,
-        };
-        let outcome = match timeout(cfg.association_deadline, serve(&mut assoc, &session)).await {
-            Ok(r) => r.map_err(|e| e.to_string()),
-            Err(_) => Err("association exceeded its deadline".to_owned()),
-        };
-        crate::telemetry::active_associations(-1.0);
-        match outcome {
-            Ok(()) => tracing::info!("association released"),
-            Err(e) => {
-                tracing::warn!(error = %e, "association aborted");
-                let _ = timeout(Duration::from_secs(2), assoc.abort()).await;
+        let opts = options(&cfg, access, ingest.is_some());
+        let wait = cfg.idle_timeout;
+        match tls {
+            Some(tls) => {
+                let opts = opts.tls_config(tls);
+                match established(timeout(wait, opts.establish_tls_async(socket)).await) {
+                    Some(assoc) => run(assoc, &cfg, &snapshot, ingest).await,
+                    None => crate::telemetry::association("rejected"),
+                }
             }
+            None => match established(timeout(wait, opts.establish_async(socket)).await) {
+                Some(assoc) => run(assoc, &cfg, &snapshot, ingest).await,
+                None => crate::telemetry::association("rejected"),
+            },
         }
     }
     .instrument(span)
     .await;
+}
+
+/// Admits the negotiated association by the registry, then serves it until release, abort or
+/// its deadline.
+async fn run<S: Stream>(
+    mut assoc: AsyncServerAssociation<S>,
+    cfg: &ScpConfig,
+    snapshot: &Arc<Snapshot>,
+    ingest: Option<Arc<Ingest>>,
+) {
+    let calling = dicom_ul::association::Association::peer_ae_title(&assoc)
+        .trim()
+        .to_owned();
+    let called = assoc.called_ae_title().trim().to_owned();
+    let span = tracing::Span::current();
+    span.record("calling", calling.as_str());
+    span.record("called", called.as_str());
+    let Ok(clinic) = snapshot.admit(&calling, &called) else {
+        crate::telemetry::association("rejected");
+        tracing::warn!("association admitted by negotiation but not by the registry");
+        let _ = timeout(Duration::from_secs(2), assoc.abort()).await;
+        return;
+    };
+    tracing::info!(clinic = clinic.0, "association accepted");
+    crate::telemetry::association("accepted");
+    crate::telemetry::active_associations(1.0);
+    let session = Session {
+        clinic,
+        calling,
+        called,
+        ingest,
+        idle: cfg.idle_timeout,
+        max_dataset: cfg.max_dataset,
+    };
+    let outcome = match timeout(cfg.association_deadline, serve(&mut assoc, &session)).await {
+        Ok(r) => r.map_err(|e| e.to_string()),
+        Err(_) => Err("association exceeded its deadline".to_owned()),
+    };
+    crate::telemetry::active_associations(-1.0);
+    match outcome {
+        Ok(()) => tracing::info!("association released"),
+        Err(e) => {
+            tracing::warn!(error = %e, "association aborted");
+            let _ = timeout(Duration::from_secs(2), assoc.abort()).await;
+        }
+    }
 }

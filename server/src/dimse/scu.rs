@@ -78,6 +78,42 @@ pub async fn open_tls(
     Ok(assoc)
 }
 
+/// Opens a plain TCP association to `address` and sets `TCP_NODELAY`.
+///
+/// With TLS support built in, dicom-ul reports any unreadable A-ASSOCIATE response (a timeout,
+/// a closed connection) as "peer seems to be sending TLS data"; that error is told apart here
+/// by the time waited, so that an operator reads what happened.
+pub async fn open_plain(
+    opts: ClientAssociationOptions<'static>,
+    address: (&str, u16),
+    limit: Duration,
+) -> Result<Assoc, OpenError> {
+    let started = Instant::now();
+    match opts.establish_async(address).await {
+        Ok(mut assoc) => {
+            let _ = assoc.inner_stream().set_nodelay(true);
+            Ok(assoc)
+        }
+        Err(dicom_ul::association::Error::TlsNotSupported) => Err(OpenError::Unanswered(
+            if started.elapsed() + Duration::from_millis(50) >= limit {
+                "no association response within the timeout"
+            } else {
+                "the peer did not answer with an association response (does it expect TLS?)"
+            },
+        )),
+        Err(e) => Err(OpenError::Association(e)),
+    }
+}
+
+/// Why a plain association was not opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("{0}")]
+    Association(dicom_ul::association::Error),
+    #[error("{0}")]
+    Unanswered(&'static str),
+}
+
 /// Why a DICOM TLS association was not opened.
 #[derive(Debug, thiserror::Error)]
 pub enum TlsOpenError {
@@ -164,11 +200,10 @@ async fn echo_inner(calling: &str, peer: &Peer, limit: Duration) -> Result<(), S
             .map_err(|e| ScuError::Association(e.to_string()))?;
         return echo_on(assoc).await;
     }
-    let mut assoc = opts
-        .establish_async((peer.host.as_str(), peer.port))
+    let address = (peer.host.as_str(), peer.port);
+    let assoc = open_plain(opts, address, limit)
         .await
         .map_err(|e| ScuError::Association(e.to_string()))?;
-    let _ = assoc.inner_stream().set_nodelay(true);
     echo_on(assoc).await
 }
 

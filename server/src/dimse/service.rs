@@ -3,6 +3,7 @@
 //! C-STORE-RSP is sent only once ingest has made the instance durable, or has failed.
 
 use super::command::{self, C_ECHO_RQ, C_STORE_RQ, STATUS_SUCCESS, STATUS_UNRECOGNIZED_OPERATION};
+use super::scu::Stream;
 use crate::ingest::{self, Ingest, StoreRequest};
 use dicom_ul::Pdu;
 use dicom_ul::association::server::AsyncServerAssociation;
@@ -10,7 +11,6 @@ use dicom_ul::pdu::{PDataValue, PDataValueType};
 use domain::ClinicId;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::TcpStream;
 use tokio::time::timeout;
 
 #[derive(Debug, thiserror::Error)]
@@ -47,10 +47,10 @@ struct Pending {
     too_big: bool,
 }
 
-type Assoc = AsyncServerAssociation<TcpStream>;
+type Assoc<S> = AsyncServerAssociation<S>;
 
 /// Runs until release or abort.
-pub async fn serve(assoc: &mut Assoc, s: &Session) -> Result<(), ServiceError> {
+pub async fn serve<S: Stream>(assoc: &mut Assoc<S>, s: &Session) -> Result<(), ServiceError> {
     let mut cmd: Vec<u8> = Vec::new();
     let mut pending: Option<Pending> = None;
     // The size of the association's previous data set: instances of one series are alike, so
@@ -81,8 +81,8 @@ pub async fn serve(assoc: &mut Assoc, s: &Session) -> Result<(), ServiceError> {
     }
 }
 
-async fn on_fragment(
-    assoc: &mut Assoc,
+async fn on_fragment<S: Stream>(
+    assoc: &mut Assoc<S>,
     s: &Session,
     pdv: PDataValue,
     cmd: &mut Vec<u8>,
@@ -134,7 +134,7 @@ async fn on_fragment(
 }
 
 /// Decides the answer for a command whose data set is complete.
-async fn dataset_done(assoc: &Assoc, s: &Session, p: Pending) -> (u16, Option<String>) {
+async fn dataset_done<S>(assoc: &Assoc<S>, s: &Session, p: Pending) -> (u16, Option<String>) {
     if p.req.command_field != C_STORE_RQ {
         return (STATUS_UNRECOGNIZED_OPERATION, None);
     }
@@ -166,8 +166,8 @@ async fn dataset_done(assoc: &Assoc, s: &Session, p: Pending) -> (u16, Option<St
     (r.status, r.comment)
 }
 
-async fn respond(
-    assoc: &mut Assoc,
+async fn respond<S: Stream>(
+    assoc: &mut Assoc<S>,
     context: u8,
     req: &command::Request,
     status: u16,

@@ -1,12 +1,14 @@
-//! DICOM TLS for the associations Passerelle opens (PS3.15 Annex B.1, "Basic TLS Secure
-//! Transport Connection profile"): the peer's certificate is checked against `[dicom]
-//! tls_ca_file` (or the system's roots) and its host name; this side presents `tls_cert_file` /
-//! `tls_key_file` when they are set. One client configuration per process, made at start-up.
+//! DICOM TLS (PS3.15 Annex B.1, "Basic TLS Secure Transport Connection profile"). Associations
+//! Passerelle opens: the peer's certificate is checked against `[dicom] tls_ca_file` (or the
+//! system's roots) and its host name; this side presents `tls_cert_file` / `tls_key_file` when
+//! set (one client configuration per process, made at start-up). The TLS listener presents the
+//! same certificate and, with `tls_ca_file` set, requires callers' certificates signed by it.
 
 use crate::config::DicomConfig;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use rustls::{ClientConfig, RootCertStore};
+use rustls::server::WebPkiClientVerifier;
+use rustls::{ClientConfig, RootCertStore, ServerConfig};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -20,6 +22,10 @@ pub enum TlsError {
     NoRoots,
     #[error("TLS configuration refused: {0}")]
     Rustls(#[from] rustls::Error),
+    #[error("the TLS listener needs dicom.tls_cert_file and dicom.tls_key_file")]
+    NoIdentity,
+    #[error("client certificate verifier: {0}")]
+    Verifier(#[from] rustls::server::VerifierBuilderError),
 }
 
 static CLIENT: OnceLock<Arc<ClientConfig>> = OnceLock::new();
@@ -95,4 +101,28 @@ pub fn client_config(cfg: &DicomConfig) -> Result<Arc<ClientConfig>, TlsError> {
         _ => builder.with_no_client_auth(),
     };
     Ok(Arc::new(config))
+}
+
+/// The TLS listener's configuration: this side's certificate and key; callers must present a
+/// certificate signed by `tls_ca_file` when it is set (mutual authentication), none otherwise.
+pub fn server_config(cfg: &DicomConfig) -> Result<Arc<ServerConfig>, TlsError> {
+    let (Some(cert), Some(key)) = (&cfg.tls_cert_file, &cfg.tls_key_file) else {
+        return Err(TlsError::NoIdentity);
+    };
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let builder = ServerConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()?;
+    let builder = match &cfg.tls_ca_file {
+        Some(_) => {
+            let verifier =
+                WebPkiClientVerifier::builder_with_provider(Arc::new(roots(cfg)?), provider)
+                    .build()?;
+            builder.with_client_cert_verifier(verifier)
+        }
+        None => builder.with_no_client_auth(),
+    };
+    let key = PrivateKeyDer::from_pem_file(key).map_err(read_err(key))?;
+    Ok(Arc::new(
+        builder.with_single_cert(certificates(cert)?, key)?,
+    ))
 }

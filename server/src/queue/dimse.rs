@@ -30,12 +30,12 @@ pub async fn send(calling: &str, peer: &Peer, limit: Duration, items: &[Item]) -
         };
     }
     let open = async {
-        let mut assoc = opts
-            .establish_async((peer.host.as_str(), peer.port))
+        scu::open_plain(opts, (peer.host.as_str(), peer.port), limit)
             .await
-            .map_err(|e| association_failure(e, "association"))?;
-        let _ = assoc.inner_stream().set_nodelay(true);
-        Ok::<_, Sent>(assoc)
+            .map_err(|e| match e {
+                scu::OpenError::Association(e) => association_failure(e, "association"),
+                unanswered => Sent::transient(None, unanswered.to_string()),
+            })
     };
     match timeout(limit, open).await {
         Ok(Ok(assoc)) => send_on(assoc, limit, items).await,

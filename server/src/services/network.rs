@@ -61,13 +61,12 @@ pub async fn save_local_ae(
             .transpose()
             .map_err(|e| ApiError::Invalid(e.to_string()))?,
     };
-    if let Some(p) = write.port {
-        let cfg = &state.config;
-        if p.get() == cfg.dicom.listen.port() || p.get() == cfg.server.http_addr.port() {
-            return Err(ApiError::Invalid(
-                "this port is already Passerelle's DICOM or web port".into(),
-            ));
-        }
+    if let Some(p) = write.port
+        && state.config.reserved_ports().contains(&p.get())
+    {
+        return Err(ApiError::Invalid(
+            "this port is already Passerelle's DICOM or web port".into(),
+        ));
     }
     if !user.scope().allows(write.clinic) {
         return Err(ApiError::Invalid("unknown clinic".into()));

@@ -36,6 +36,21 @@ pub async fn rig_with(
     max_dataset: usize,
     prepare: impl FnOnce(&Path),
 ) -> Rig {
+    rig_full(kind, policy, max_dataset, prepare, None).await
+}
+
+/// A rig whose listener accepts DICOM TLS only, with `tls`.
+pub async fn rig_tls(kind: Kind, tls: Arc<rustls::ServerConfig>) -> Rig {
+    rig_full(kind, ConflictPolicy::KeepBoth, 8 << 20, |_| {}, Some(tls)).await
+}
+
+async fn rig_full(
+    kind: Kind,
+    policy: ConflictPolicy,
+    max_dataset: usize,
+    prepare: impl FnOnce(&Path),
+    tls: Option<Arc<rustls::ServerConfig>>,
+) -> Rig {
     let t = TestDb::new(kind).await;
     let cfg = super::config(&t);
     server::bootstrap::first_start(&t.db, &cfg)
@@ -71,6 +86,10 @@ pub async fn rig_with(
     )
     .await
     .expect("bind");
+    let l = match tls {
+        Some(tls) => l.tls(tls),
+        None => l,
+    };
     let addr = l.local_addr().expect("addr");
     tokio::spawn(l.run());
     Rig {

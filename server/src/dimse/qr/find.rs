@@ -44,7 +44,7 @@ impl FindSession {
         let class = find_class(model);
         let opts = options(calling, peer, limits.timeout)
             .with_presentation_context(class, super::UNCOMPRESSED.to_vec());
-        let assoc = timeout(limits.timeout, open(opts, peer))
+        let assoc = timeout(limits.timeout, open(opts, peer, limits.timeout))
             .await
             .map_err(|_| QrError::Timeout(limits.timeout))??;
         let (ctx, ts) = context(&assoc, class).ok_or(QrError::NoContext(match model {

@@ -70,17 +70,18 @@ pub fn options(calling: &str, peer: &Peer, limit: Duration) -> ClientAssociation
         .write_timeout(limit)
 }
 
-/// Opens the association and sets `TCP_NODELAY`.
-pub async fn open(opts: ClientAssociationOptions<'static>, peer: &Peer) -> Result<Assoc, QrError> {
+/// Opens the association (plain TCP; a TLS node is refused) and sets `TCP_NODELAY`.
+pub async fn open(
+    opts: ClientAssociationOptions<'static>,
+    peer: &Peer,
+    limit: Duration,
+) -> Result<Assoc, QrError> {
     let address = peer
         .plain_address()
         .map_err(|e| QrError::Association(e.to_owned()))?;
-    let mut assoc = opts
-        .establish_async(address)
+    super::scu::open_plain(opts, address, limit)
         .await
-        .map_err(|e| QrError::Association(e.to_string()))?;
-    let _ = assoc.inner_stream().set_nodelay(true);
-    Ok(assoc)
+        .map_err(|e| QrError::Association(e.to_string()))
 }
 
 /// The accepted presentation context of `class` and its transfer syntax.

@@ -194,7 +194,7 @@ pub async fn retrieve_keys(
     limit: Duration,
 ) -> Result<Outcome, QrError> {
     let (opts, class) = retrieve_options(calling, peer, model, &target, limit);
-    let mut assoc = timeout(limit, open(opts, peer))
+    let mut assoc = timeout(limit, open(opts, peer, limit))
         .await
         .map_err(|_| QrError::Timeout(limit))??;
     let Some((ctx, ts)) = context(&assoc, class) else {

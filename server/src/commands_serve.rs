@@ -167,6 +167,9 @@ async fn start_tls_listener(
         .await
         .with_context(|| format!("cannot listen on {addr} (dicom.tls_listen)"))?;
     println!("DICOM TLS listener on {addr}");
+    if state.config.dicom.tls_client_ca_file.is_none() {
+        tracing::warn!(%addr, "the DICOM TLS listener asks callers for no certificate (dicom.tls_client_ca_file unset): admission is by AE title only");
+    }
     tokio::spawn(l.tls(tls).run());
     Ok(())
 }

@@ -172,9 +172,11 @@ pub struct DicomConfig {
     pub tls_cert_file: Option<PathBuf>,
     pub tls_key_file: Option<PathBuf>,
     /// A second listener that accepts DICOM TLS only (2762 is the registered port), for every
-    /// local AE title; it presents `tls_cert_file` and, with `tls_ca_file`, requires callers'
-    /// certificates.
+    /// local AE title; it presents `tls_cert_file`.
     pub tls_listen: Option<SocketAddr>,
+    /// The CA (PEM) callers of the TLS listener must present a certificate of; unset, callers
+    /// are not asked for one. Separate from `tls_ca_file`, which says which servers to trust.
+    pub tls_client_ca_file: Option<PathBuf>,
 }
 
 impl Default for DicomConfig {
@@ -191,6 +193,7 @@ impl Default for DicomConfig {
             tls_cert_file: None,
             tls_key_file: None,
             tls_listen: None,
+            tls_client_ca_file: None,
         }
     }
 }

@@ -88,6 +88,22 @@ pub fn active_associations(delta: f64) {
     metrics::gauge!("passerelle_dimse_associations_active").increment(delta);
 }
 
+/// Counts one association as active until dropped (however its task ends).
+pub struct ActiveAssociation(());
+
+impl ActiveAssociation {
+    pub fn start() -> Self {
+        active_associations(1.0);
+        Self(())
+    }
+}
+
+impl Drop for ActiveAssociation {
+    fn drop(&mut self) {
+        active_associations(-1.0);
+    }
+}
+
 /// One instance received by `door` (`dimse` or `stow`), answered `success`, `warning` or
 /// `failure`; with its size and the time from its last byte to its answer.
 pub fn received(door: &'static str, outcome: &'static str, bytes: usize, seconds: f64) {
@@ -109,7 +125,8 @@ pub fn forwarded(destination: &str, outcome: &'static str, n: u64) {
 /// Whether `peer` may read the metrics: from an allowed network, with the token if one is set.
 fn allowed(state: &AppState, peer: Option<SocketAddr>, req: &Request) -> bool {
     let cfg = &state.config.metrics;
-    let from_network = peer.is_some_and(|p| cfg.allow.iter().any(|n| n.contains(&p.ip())));
+    let from_network =
+        peer.is_some_and(|p| cfg.allow.iter().any(|n| n.contains(&p.ip().to_canonical())));
     let with_token = match &cfg.token {
         None => true,
         Some(token) => req

@@ -187,7 +187,11 @@ async fn broken_parts(w: &Web, token: &str, dir: &Path) {
     assert_eq!(status, 202, "{v}");
     let after = received(w).await;
     assert_eq!(after.0 - before.0, 1.0, "one stored, counted on /metrics");
-    assert!(after.1 > before.1, "the broken parts counted as failures");
+    assert_eq!(
+        after.1 - before.1,
+        2.0,
+        "both broken parts counted as failures"
+    );
     assert_eq!(seq(&v, "00081199").len(), 1);
     let failed = seq(&v, "00081198");
     assert_eq!(failed.len(), 2);

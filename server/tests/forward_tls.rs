@@ -20,6 +20,7 @@ use server::db::entities::remote_node;
 use server::db::routing_entities::destination as dest;
 use server::dimse::scu::{self, Peer};
 use server::ingest::ConflictPolicy;
+use server::storage::Spool;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -116,6 +117,32 @@ fn path(dir: &Path, name: &str) -> PathBuf {
     dir.join(name)
 }
 
+/// One test CA for the whole binary (the process's TLS client configuration is made once),
+/// with this side's client configuration installed.
+fn shared_pki() -> &'static Path {
+    static PKI: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    PKI.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("dir");
+        pki(dir.path());
+        let cfg = DicomConfig {
+            tls_ca_file: Some(path(dir.path(), "ca.pem")),
+            tls_cert_file: Some(path(dir.path(), "client.pem")),
+            tls_key_file: Some(path(dir.path(), "client.key")),
+            ..DicomConfig::default()
+        };
+        server::dimse::tls::install(&cfg).expect("TLS configuration");
+        dir
+    })
+    .path()
+}
+
+/// DCMTK storescp accepting DICOM TLS only, with the server certificate of `dir`'s CA.
+fn tls_storescp(dir: &Path) -> common::peers::StoreScp {
+    let text = |name: &str| path(dir, name).to_string_lossy().into_owned();
+    let (key, cert, ca) = (text("server.key"), text("server.pem"), text("ca.pem"));
+    storescp(&["+tls", &key, &cert, "-pw", "+cf", &ca, "-rc"])
+}
+
 /// Marks the node of destination `d` as requiring TLS.
 async fn tls_on(db: &sea_orm::DatabaseConnection, d: i64) {
     let node_id = dest::Entity::find_by_id(d)
@@ -163,24 +190,8 @@ async fn cli_echo(dir: &Path, port: u16) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tls_node_gets_its_instances_over_tls_and_never_in_clear() {
-    let certs = tempfile::tempdir().expect("dir");
-    let dir = certs.path();
-    pki(dir);
-    let cfg = DicomConfig {
-        tls_ca_file: Some(path(dir, "ca.pem")),
-        tls_cert_file: Some(path(dir, "client.pem")),
-        tls_key_file: Some(path(dir, "client.key")),
-        ..DicomConfig::default()
-    };
-    server::dimse::tls::install(&cfg).expect("TLS configuration");
-    let (key, cert, ca) = (
-        path(dir, "server.key"),
-        path(dir, "server.pem"),
-        path(dir, "ca.pem"),
-    );
-    let text = |p: &PathBuf| p.to_string_lossy().into_owned();
-    let (key, cert, ca) = (text(&key), text(&cert), text(&ca));
-    let secure = storescp(&["+tls", &key, &cert, "-pw", "+cf", &ca, "-rc"]);
+    let dir = shared_pki();
+    let secure = tls_storescp(dir);
     let plain = storescp(&[]);
     let peer = Peer {
         ae_title: "STORESCP".into(),
@@ -201,6 +212,14 @@ async fn a_tls_node_gets_its_instances_over_tls_and_never_in_clear() {
         "a plain peer fails the handshake"
     );
     cli_echo(dir, secure.port).await;
+    let named = Peer {
+        host: "localhost".into(),
+        ..peer.clone()
+    };
+    let e = scu::echo("PASSERELLE", &named, limit)
+        .await
+        .expect_err("name not in the certificate");
+    assert!(e.to_string().contains("TLS"), "{e}");
     let clear = Peer { tls: false, ..peer };
     assert!(
         scu::echo("PASSERELLE", &clear, limit).await.is_err(),
@@ -284,11 +303,9 @@ fn tls_files_are_checked() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_tls_listener_takes_only_authenticated_tls() {
-    let certs = tempfile::tempdir().expect("dir");
-    let dir = certs.path();
-    pki(dir);
+    let dir = shared_pki();
     let cfg = DicomConfig {
-        tls_ca_file: Some(path(dir, "ca.pem")),
+        tls_client_ca_file: Some(path(dir, "ca.pem")),
         tls_cert_file: Some(path(dir, "server.pem")),
         tls_key_file: Some(path(dir, "server.key")),
         ..DicomConfig::default()
@@ -307,5 +324,52 @@ async fn the_tls_listener_takes_only_authenticated_tls() {
     let (ok, out) = storescu(r.addr, &["+tls", &key, &cert, "-pw", "+cf", &ca], &study).await;
     assert!(ok, "storescu over TLS: {out}");
     assert_eq!(count::<instance::Entity>(&r.t.db).await, study.len() as u64);
+    r.t.finish().await;
+}
+
+/// A copy that only a TLS node confirmed stays in the spool: fetch-back (C-GET) is not done
+/// over TLS, so releasing it would leave the study unreadable. Once the node is plain, it goes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_copy_only_a_tls_node_confirmed_stays_in_the_spool() {
+    use server::db::index_entities::instance;
+    let secure = tls_storescp(shared_pki());
+    let r = rig(kinds()[0], ConflictPolicy::KeepBoth).await;
+    let db = &r.t.db;
+    let reach = Reach::Dimse {
+        ae: "STORESCP",
+        port: secure.port,
+    };
+    let d = destination(db, "secure", reach, Jurisdiction::Quebec, quick_retry(), 5).await;
+    tls_on(db, d).await;
+    route_all(db, &["secure"]).await;
+    let fwd = start_forwarder(&r).await;
+    let study = files(&r, 1, 2);
+    send(&r, &study).await;
+    until_all(&r, d, study.len(), "done", Duration::from_secs(30)).await;
+    fwd.abort();
+    let spool = Spool::open_for_ingest(&r.spool_dir).expect("spool");
+    let cfg = common::routes::forward_config();
+    let swept = server::queue::release::sweep(db, &spool, &cfg)
+        .await
+        .expect("sweep");
+    assert_eq!(swept, 0, "nothing released");
+    let held = instance::Entity::find().all(db).await.expect("instances");
+    assert!(held.iter().all(|i| i.purged_at.is_none()), "{held:?}");
+    let node = dest::Entity::find_by_id(d)
+        .one(db)
+        .await
+        .expect("read")
+        .expect("dest")
+        .node_id;
+    let plain = remote_node::ActiveModel {
+        id: Set(node),
+        tls: Set(false),
+        ..Default::default()
+    };
+    plain.update(db).await.expect("tls off");
+    let swept = server::queue::release::sweep(db, &spool, &cfg)
+        .await
+        .expect("sweep");
+    assert_eq!(swept, study.len());
     r.t.finish().await;
 }

@@ -115,6 +115,10 @@ async fn metrics_are_served_to_allowed_networks_with_the_token() {
     scrape(&mut local).await;
     let mut remote = client(&r, |_| {}).from([10, 1, 2, 3]);
     assert_eq!(remote.get("/metrics").await.status, StatusCode::FORBIDDEN);
+    // This host through a dual-stack socket (::ffff:127.0.0.1) is this host.
+    let mut mapped = client(&r, |_| {});
+    mapped.peer = "[::ffff:127.0.0.1]:50000".parse().expect("addr");
+    scrape(&mut mapped).await;
     let mut allowed = client(&r, |c| {
         c.metrics.allow = vec!["10.1.0.0/16".parse().expect("net")]
     })

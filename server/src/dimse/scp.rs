@@ -232,7 +232,7 @@ async fn run<S: Stream>(
     };
     tracing::info!(clinic = clinic.0, "association accepted");
     crate::telemetry::association("accepted");
-    crate::telemetry::active_associations(1.0);
+    let _active = crate::telemetry::ActiveAssociation::start();
     let session = Session {
         clinic,
         calling,
@@ -245,7 +245,6 @@ async fn run<S: Stream>(
         Ok(r) => r.map_err(|e| e.to_string()),
         Err(_) => Err("association exceeded its deadline".to_owned()),
     };
-    crate::telemetry::active_associations(-1.0);
     match outcome {
         Ok(()) => tracing::info!("association released"),
         Err(e) => {

@@ -139,6 +139,7 @@ async fn dataset_done<S>(assoc: &Assoc<S>, s: &Session, p: Pending) -> (u16, Opt
         return (STATUS_UNRECOGNIZED_OPERATION, None);
     }
     if p.too_big {
+        crate::telemetry::received("dimse", "failure", 0, 0.0);
         return (
             ingest::OUT_OF_RESOURCES,
             Some(format!("data set larger than {} bytes", s.max_dataset)),

@@ -2,7 +2,8 @@
 //! Passerelle opens: the peer's certificate is checked against `[dicom] tls_ca_file` (or the
 //! system's roots) and its host name; this side presents `tls_cert_file` / `tls_key_file` when
 //! set (one client configuration per process, made at start-up). The TLS listener presents the
-//! same certificate and, with `tls_ca_file` set, requires callers' certificates signed by it.
+//! same certificate and, with `tls_client_ca_file` set, requires callers' certificates signed
+//! by that CA (a separate file: trusting a public bundle for servers must not admit callers).
 
 use crate::config::DicomConfig;
 use rustls::pki_types::pem::PemObject;
@@ -67,9 +68,9 @@ fn certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
     Ok(certs)
 }
 
-fn roots(cfg: &DicomConfig) -> Result<RootCertStore, TlsError> {
+fn roots(ca_file: Option<&PathBuf>) -> Result<RootCertStore, TlsError> {
     let mut roots = RootCertStore::empty();
-    match &cfg.tls_ca_file {
+    match ca_file {
         Some(path) => {
             for c in certificates(path)? {
                 roots.add(c)?;
@@ -91,7 +92,7 @@ pub fn client_config(cfg: &DicomConfig) -> Result<Arc<ClientConfig>, TlsError> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let builder = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
-        .with_root_certificates(roots(cfg)?);
+        .with_root_certificates(roots(cfg.tls_ca_file.as_ref())?);
     let config = match (&cfg.tls_cert_file, &cfg.tls_key_file) {
         (Some(cert), Some(key)) => {
             let chain = certificates(cert)?;
@@ -104,7 +105,8 @@ pub fn client_config(cfg: &DicomConfig) -> Result<Arc<ClientConfig>, TlsError> {
 }
 
 /// The TLS listener's configuration: this side's certificate and key; callers must present a
-/// certificate signed by `tls_ca_file` when it is set (mutual authentication), none otherwise.
+/// certificate signed by `tls_client_ca_file` when it is set (mutual authentication), none
+/// otherwise.
 pub fn server_config(cfg: &DicomConfig) -> Result<Arc<ServerConfig>, TlsError> {
     let (Some(cert), Some(key)) = (&cfg.tls_cert_file, &cfg.tls_key_file) else {
         return Err(TlsError::NoIdentity);
@@ -112,10 +114,10 @@ pub fn server_config(cfg: &DicomConfig) -> Result<Arc<ServerConfig>, TlsError> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let builder = ServerConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()?;
-    let builder = match &cfg.tls_ca_file {
-        Some(_) => {
+    let builder = match &cfg.tls_client_ca_file {
+        Some(ca) => {
             let verifier =
-                WebPkiClientVerifier::builder_with_provider(Arc::new(roots(cfg)?), provider)
+                WebPkiClientVerifier::builder_with_provider(Arc::new(roots(Some(ca))?), provider)
                     .build()?;
             builder.with_client_cert_verifier(verifier)
         }

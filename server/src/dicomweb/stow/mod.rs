@@ -197,12 +197,18 @@ async fn receive(
                         batch.slots.push(Ok(out));
                         batch.requests.push(rq);
                     }
-                    Err(refused) => batch.slots.push(Err(refused)),
+                    Err(refused) => {
+                        crate::telemetry::received("stow", "failure", 0, 0.0);
+                        batch.slots.push(Err(refused));
+                    }
                 }
             }
-            Ok(None) => batch
-                .slots
-                .push(Err(Outcome::failed(part::OUT_OF_RESOURCES))),
+            Ok(None) => {
+                crate::telemetry::received("stow", "failure", 0, 0.0);
+                batch
+                    .slots
+                    .push(Err(Outcome::failed(part::OUT_OF_RESOURCES)));
+            }
             Err(e) => break Some(e),
         }
         if batch.full() {

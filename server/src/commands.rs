@@ -1,5 +1,6 @@
-//! What each CLI command does: serve, migrate (up / down / status), user add, config export /
-//! import (the logic of the latter lives in `crate::netconfig`).
+//! What each CLI command does (`serve` is in `commands_serve`): echo, generate, migrate (up /
+//! down / status), user add, config export / import (the logic of the latter lives in
+//! `crate::netconfig`).
 
 use crate::auth::password;
 use crate::cli::{ConfigAction, EchoArgs, GenerateArgs, MigrateAction, UserAdd};

@@ -162,6 +162,7 @@ pub async fn scrape(State(state): State<AppState>, req: Request) -> Response {
         Err(e) => {
             tracing::warn!(error = %e, "metrics: database unavailable");
             text.push_str("# the forward queue and spool gauges need the database\n");
+            gauge(&mut text, "passerelle_database_up", DATABASE_UP);
             text.push_str("passerelle_database_up 0\n");
         }
     }
@@ -176,18 +177,24 @@ fn label(v: &str) -> String {
         .replace('\n', "\\n")
 }
 
-const STATES: [JobState; 6] = [
-    JobState::Queued,
-    JobState::InFlight,
-    JobState::Held,
-    JobState::Dead,
-    JobState::Done,
-    JobState::Cancelled,
-];
+const DATABASE_UP: &str = "0 when the database did not answer the scrape.";
 
-/// Jobs per destination and state (every state listed, zero included), paused destinations,
-/// and the spool copies not yet released.
+/// Writes the HELP and TYPE lines of gauge `name`.
+fn gauge(out: &mut String, name: &str, help: &str) {
+    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
+}
+
+/// The gauges read from the database: the forward queue, then the spool.
 async fn queue_and_spool(db: &impl ConnectionTrait) -> Result<String, RepoError> {
+    let mut out = queue_gauges(db).await?;
+    out.push_str(&spool_gauges(db).await?);
+    gauge(&mut out, "passerelle_database_up", DATABASE_UP);
+    let _ = writeln!(out, "passerelle_database_up 1");
+    Ok(out)
+}
+
+/// Jobs per destination and state (every state listed, zero included), paused destinations.
+async fn queue_gauges(db: &impl ConnectionTrait) -> Result<String, RepoError> {
     let dests: Vec<(i64, String, bool)> = destination::Entity::find()
         .select_only()
         .columns([
@@ -199,6 +206,30 @@ async fn queue_and_spool(db: &impl ConnectionTrait) -> Result<String, RepoError>
         .all(db)
         .await?;
     let counts = crate::db::transfers::counts_by_state(db, &domain::Scope::All).await?;
+    let mut out = String::new();
+    let jobs = "passerelle_forward_jobs";
+    gauge(&mut out, jobs, "Forward jobs by destination and state.");
+    for (id, name, _) in &dests {
+        for s in JobState::ALL {
+            let n = counts
+                .iter()
+                .find(|c| c.0 == *id && c.1 == s.as_str())
+                .map_or(0, |c| c.2);
+            let (d, st) = (label(name), s.as_str());
+            let _ = writeln!(out, "{jobs}{{destination=\"{d}\",state=\"{st}\"}} {n}");
+        }
+    }
+    let paused = "passerelle_destination_paused";
+    gauge(&mut out, paused, "1 if the destination is paused.");
+    for (_, name, p) in &dests {
+        let (d, p) = (label(name), u8::from(*p));
+        let _ = writeln!(out, "{paused}{{destination=\"{d}\"}} {p}");
+    }
+    Ok(out)
+}
+
+/// The spool copies not yet released: how many, and their bytes.
+async fn spool_gauges(db: &impl ConnectionTrait) -> Result<String, RepoError> {
     // PostgreSQL's SUM of a bigint is a numeric: cast back.
     let (held, bytes): (i64, i64) = instance::Entity::find()
         .select_only()
@@ -210,57 +241,11 @@ async fn queue_and_spool(db: &impl ConnectionTrait) -> Result<String, RepoError>
         .await?
         .unwrap_or((0, 0));
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "# HELP passerelle_forward_jobs Forward jobs by destination and state."
-    );
-    let _ = writeln!(out, "# TYPE passerelle_forward_jobs gauge");
-    for (id, name, _) in &dests {
-        for s in STATES {
-            let n = counts
-                .iter()
-                .find(|c| c.0 == *id && c.1 == s.as_str())
-                .map_or(0, |c| c.2);
-            let (d, st) = (label(name), s.as_str());
-            let _ = writeln!(
-                out,
-                "passerelle_forward_jobs{{destination=\"{d}\",state=\"{st}\"}} {n}"
-            );
-        }
-    }
-    let _ = writeln!(
-        out,
-        "# HELP passerelle_destination_paused 1 if the destination is paused."
-    );
-    let _ = writeln!(out, "# TYPE passerelle_destination_paused gauge");
-    for (_, name, paused) in &dests {
-        let _ = writeln!(
-            out,
-            "passerelle_destination_paused{{destination=\"{}\"}} {}",
-            label(name),
-            u8::from(*paused)
-        );
-    }
-    let _ = writeln!(
-        out,
-        "# HELP passerelle_spool_instances Spool copies not yet released."
-    );
-    let _ = writeln!(
-        out,
-        "# TYPE passerelle_spool_instances gauge\npasserelle_spool_instances {held}"
-    );
-    let _ = writeln!(
-        out,
-        "# HELP passerelle_spool_bytes Bytes of the spool copies not yet released."
-    );
-    let _ = writeln!(
-        out,
-        "# TYPE passerelle_spool_bytes gauge\npasserelle_spool_bytes {bytes}"
-    );
-    let _ = writeln!(
-        out,
-        "# TYPE passerelle_database_up gauge\npasserelle_database_up 1"
-    );
+    let (n, b) = ("passerelle_spool_instances", "passerelle_spool_bytes");
+    gauge(&mut out, n, "Spool copies not yet released.");
+    let _ = writeln!(out, "{n} {held}");
+    gauge(&mut out, b, "Bytes of the spool copies not yet released.");
+    let _ = writeln!(out, "{b} {bytes}");
     Ok(out)
 }
 

@@ -143,8 +143,8 @@ fn tls_storescp(dir: &Path) -> common::peers::StoreScp {
     storescp(&["+tls", &key, &cert, "-pw", "+cf", &ca, "-rc"])
 }
 
-/// Marks the node of destination `d` as requiring TLS.
-async fn tls_on(db: &sea_orm::DatabaseConnection, d: i64) {
+/// Marks the node of destination `d` as requiring TLS (`tls`) or not.
+async fn set_tls(db: &sea_orm::DatabaseConnection, d: i64, tls: bool) {
     let node_id = dest::Entity::find_by_id(d)
         .one(db)
         .await
@@ -153,10 +153,10 @@ async fn tls_on(db: &sea_orm::DatabaseConnection, d: i64) {
         .node_id;
     let node = remote_node::ActiveModel {
         id: Set(node_id),
-        tls: Set(true),
+        tls: Set(tls),
         ..Default::default()
     };
-    node.update(db).await.expect("tls on");
+    node.update(db).await.expect("node's TLS flag");
 }
 
 /// `passerelle echo --tls` with the certificates named in a configuration file.
@@ -250,8 +250,8 @@ async fn a_tls_node_gets_its_instances_over_tls_and_never_in_clear() {
         5,
     )
     .await;
-    tls_on(db, good).await;
-    tls_on(db, bad).await;
+    set_tls(db, good, true).await;
+    set_tls(db, bad, true).await;
     route_all(db, &["secure", "plain"]).await;
     let fwd = start_forwarder(&r).await;
     let study = files(&r, 1, 3);
@@ -340,7 +340,7 @@ async fn a_copy_only_a_tls_node_confirmed_stays_in_the_spool() {
         port: secure.port,
     };
     let d = destination(db, "secure", reach, Jurisdiction::Quebec, quick_retry(), 5).await;
-    tls_on(db, d).await;
+    set_tls(db, d, true).await;
     route_all(db, &["secure"]).await;
     let fwd = start_forwarder(&r).await;
     let study = files(&r, 1, 2);
@@ -355,18 +355,7 @@ async fn a_copy_only_a_tls_node_confirmed_stays_in_the_spool() {
     assert_eq!(swept, 0, "nothing released");
     let held = instance::Entity::find().all(db).await.expect("instances");
     assert!(held.iter().all(|i| i.purged_at.is_none()), "{held:?}");
-    let node = dest::Entity::find_by_id(d)
-        .one(db)
-        .await
-        .expect("read")
-        .expect("dest")
-        .node_id;
-    let plain = remote_node::ActiveModel {
-        id: Set(node),
-        tls: Set(false),
-        ..Default::default()
-    };
-    plain.update(db).await.expect("tls off");
+    set_tls(db, d, false).await;
     let swept = server::queue::release::sweep(db, &spool, &cfg)
         .await
         .expect("sweep");

@@ -87,19 +87,31 @@ fn roots(ca_file: Option<&PathBuf>) -> Result<RootCertStore, TlsError> {
     Ok(roots)
 }
 
-/// A client configuration with the aws-lc-rs provider, TLS 1.2 and 1.3.
+/// The crypto provider named explicitly: ring and aws-lc-rs are both in the build, so rustls
+/// cannot pick a process default.
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
+}
+
+type Identity = (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>);
+
+/// This side's certificate chain and private key (`tls_cert_file`, `tls_key_file`), if set.
+fn identity(cfg: &DicomConfig) -> Result<Option<Identity>, TlsError> {
+    let (Some(cert), Some(key)) = (&cfg.tls_cert_file, &cfg.tls_key_file) else {
+        return Ok(None);
+    };
+    let key = PrivateKeyDer::from_pem_file(key).map_err(read_err(key))?;
+    Ok(Some((certificates(cert)?, key)))
+}
+
+/// A client configuration, TLS 1.2 and 1.3.
 pub fn client_config(cfg: &DicomConfig) -> Result<Arc<ClientConfig>, TlsError> {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let builder = ClientConfig::builder_with_provider(provider)
+    let builder = ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()?
         .with_root_certificates(roots(cfg.tls_ca_file.as_ref())?);
-    let config = match (&cfg.tls_cert_file, &cfg.tls_key_file) {
-        (Some(cert), Some(key)) => {
-            let chain = certificates(cert)?;
-            let key = PrivateKeyDer::from_pem_file(key).map_err(read_err(key))?;
-            builder.with_client_auth_cert(chain, key)?
-        }
-        _ => builder.with_no_client_auth(),
+    let config = match identity(cfg)? {
+        Some((chain, key)) => builder.with_client_auth_cert(chain, key)?,
+        None => builder.with_no_client_auth(),
     };
     Ok(Arc::new(config))
 }
@@ -108,23 +120,17 @@ pub fn client_config(cfg: &DicomConfig) -> Result<Arc<ClientConfig>, TlsError> {
 /// certificate signed by `tls_client_ca_file` when it is set (mutual authentication), none
 /// otherwise.
 pub fn server_config(cfg: &DicomConfig) -> Result<Arc<ServerConfig>, TlsError> {
-    let (Some(cert), Some(key)) = (&cfg.tls_cert_file, &cfg.tls_key_file) else {
-        return Err(TlsError::NoIdentity);
-    };
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let builder = ServerConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()?;
+    let (chain, key) = identity(cfg)?.ok_or(TlsError::NoIdentity)?;
+    let builder =
+        ServerConfig::builder_with_provider(provider()).with_safe_default_protocol_versions()?;
     let builder = match &cfg.tls_client_ca_file {
         Some(ca) => {
+            let roots = Arc::new(roots(Some(ca))?);
             let verifier =
-                WebPkiClientVerifier::builder_with_provider(Arc::new(roots(Some(ca))?), provider)
-                    .build()?;
+                WebPkiClientVerifier::builder_with_provider(roots, provider()).build()?;
             builder.with_client_cert_verifier(verifier)
         }
         None => builder.with_no_client_auth(),
     };
-    let key = PrivateKeyDer::from_pem_file(key).map_err(read_err(key))?;
-    Ok(Arc::new(
-        builder.with_single_cert(certificates(cert)?, key)?,
-    ))
+    Ok(Arc::new(builder.with_single_cert(chain, key)?))
 }

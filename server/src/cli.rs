@@ -190,6 +190,9 @@ pub struct QrCommon {
     /// Give up after this many seconds without an answer.
     #[arg(long, default_value_t = 30)]
     pub timeout: u64,
+    /// Over DICOM TLS, with the certificates of `[dicom] tls_*` in the configuration.
+    #[arg(long)]
+    pub tls: bool,
 }
 
 #[derive(Debug, Args)]

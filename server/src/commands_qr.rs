@@ -52,8 +52,11 @@ fn keys(common: &QrCommon) -> anyhow::Result<Vec<Key>> {
     Ok(keys)
 }
 
-fn peer_and_model(common: &QrCommon) -> anyhow::Result<(Peer, AeTitle, InfoModel)> {
+fn peer_and_model(cfg: &Config, common: &QrCommon) -> anyhow::Result<(Peer, AeTitle, InfoModel)> {
     let (ae, host, port) = parse_target(&common.target)?;
+    if common.tls {
+        crate::dimse::tls::install(&cfg.dicom).context("DICOM TLS ([dicom] tls_*)")?;
+    }
     let calling = AeTitle::parse(&common.aet).context("--aet")?;
     let model = if common.patient_root {
         InfoModel::PatientRoot
@@ -64,13 +67,13 @@ fn peer_and_model(common: &QrCommon) -> anyhow::Result<(Peer, AeTitle, InfoModel
         ae_title: ae.to_string(),
         host: host.to_string(),
         port: port.get(),
-        tls: false,
+        tls: common.tls,
     };
     Ok((peer, calling, model))
 }
 
 pub async fn find(cfg: Config, args: FindArgs) -> anyhow::Result<()> {
-    let (peer, calling, model) = peer_and_model(&args.common)?;
+    let (peer, calling, model) = peer_and_model(&cfg, &args.common)?;
     let keys = keys(&args.common)?;
     let limits = FindLimits {
         timeout: Duration::from_secs(args.common.timeout),
@@ -111,7 +114,7 @@ pub async fn find(cfg: Config, args: FindArgs) -> anyhow::Result<()> {
 }
 
 pub async fn move_(cfg: Config, args: MoveArgs) -> anyhow::Result<()> {
-    let (peer, calling, model) = peer_and_model(&args.common)?;
+    let (peer, calling, model) = peer_and_model(&cfg, &args.common)?;
     let dest = AeTitle::parse(&args.dest).context("--dest")?;
     let keys = keys(&args.common)?;
     let (tx, mut rx) = tokio::sync::watch::channel(Default::default());

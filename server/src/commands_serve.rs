@@ -162,7 +162,7 @@ async fn start_tls_listener(
     ingest: Arc<Ingest>,
 ) -> anyhow::Result<()> {
     let tls =
-        crate::dimse::tls::server_config(&state.config.dicom).context("DICOM TLS listener")?;
+        crate::dimse::tls::server_source(&state.config.dicom).context("DICOM TLS listener")?;
     let l = DicomListener::bind(addr, scp, state.registry.clone(), Some(ingest))
         .await
         .with_context(|| format!("cannot listen on {addr} (dicom.tls_listen)"))?;

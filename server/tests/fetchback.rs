@@ -1,17 +1,19 @@
-//! Fetch-back of released instances: studies forwarded to an Orthanc by STOW-RS and to another
-//! Orthanc by C-STORE are released from the spool (retention: immediately); a viewer asking for
-//! them through the DICOMweb door gets the same bytes, fetched back by WADO-RS from the first and
-//! by C-GET from the second, and the index points at the new copies. On SQLite and PostgreSQL.
+//! Fetch-back of released instances: studies forwarded to an Orthanc by STOW-RS, to another
+//! Orthanc by C-STORE and to a third that accepts DICOM TLS only (PS3.15 Annex B.1) are released
+//! from the spool (retention: immediately); a viewer asking for them through the DICOMweb door
+//! gets the same bytes, fetched back by WADO-RS from the first and by C-GET from the others (over
+//! TLS from the third), and the index points at the new copies. On SQLite and PostgreSQL.
 
 mod common;
 
 use common::kinds;
 use common::peers::{orthanc, orthanc_config};
+use common::pki::{orthanc_tls, set_tls, shared_pki};
 use common::rig::store_synthetic;
 use common::routes::{Reach, destination, forward_config, quick_retry, route_all};
 use common::web::web;
 use domain::Jurisdiction;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use server::db::index_entities::instance;
 use server::queue::Forwarder;
 use server::storage::Spool;
@@ -37,6 +39,7 @@ async fn released_instances_come_back_by_wado_and_by_c_get() {
             None,
             serde_json::json!({ "DicomModalities": { "passerelle": ["PASSERELLE", "127.0.0.1", w.here.dicom_port] } }),
         );
+        let tls_vna = orthanc_tls(shared_pki(), &[("PASSERELLE", w.here.dicom_port)]);
         let db = w.here.t.db.clone();
         let spool = Spool::open(w.here.t.path().join("spool")).expect("spool");
         let fwd = Forwarder::new(
@@ -64,13 +67,21 @@ async fn released_instances_come_back_by_wado_and_by_c_get() {
                     port: dimse_vna.dicom,
                 },
             ),
+            (
+                "TLS",
+                Reach::Dimse {
+                    ae: "ORTHANC",
+                    port: tls_vna.dicom,
+                },
+            ),
         ] {
             for r in server::db::rules::list(&db).await.expect("rules") {
                 server::db::rules::delete(&db, r.id, "test")
                     .await
                     .expect("delete");
             }
-            destination(&db, via, reach, Jurisdiction::Quebec, quick_retry(), 10).await;
+            let d = destination(&db, via, reach, Jurisdiction::Quebec, quick_retry(), 10).await;
+            set_tls(&db, d, via == "TLS").await;
             route_all(&db, &[via]).await;
             w.here.state.router.reload(&db).await.expect("router");
             let last = instance::Entity::find()
@@ -93,6 +104,7 @@ async fn released_instances_come_back_by_wado_and_by_c_get() {
             }
             let mine = instance::Entity::find()
                 .filter(instance::Column::Id.gt(last))
+                .order_by_asc(instance::Column::Id)
                 .all(&db)
                 .await
                 .expect("rows");
@@ -158,6 +170,7 @@ async fn released_instances_come_back_by_wado_and_by_c_get() {
             );
             let again = instance::Entity::find()
                 .filter(instance::Column::Id.is_in(wanted.clone()))
+                .order_by_asc(instance::Column::Id)
                 .all(&db)
                 .await
                 .expect("rows");

@@ -197,8 +197,8 @@ pub(super) fn pair(m: Msg) -> (&'static str, &'static str) {
         Port => ("Port", "Port"),
         Tls => ("TLS", "TLS"),
         TlsHint => (
-            "Forwarding (C-STORE) and the Test button use DICOM TLS with the certificates of [dicom] in the configuration; queries and retrieves to a TLS node are refused (never in clear).",
-            "Le transfert (C-STORE) et le bouton Tester passent par DICOM TLS avec les certificats de [dicom] dans la configuration ; les recherches et récupérations vers un nœud TLS sont refusées (jamais en clair).",
+            "Every association with this node (forwarding, Test, queries, retrieves, fetch-back) uses DICOM TLS with the certificates of [dicom] in the configuration; nothing goes to it in clear. For a C-MOVE to Passerelle, the PACS must call back on [dicom] tls_listen.",
+            "Toute association avec ce nœud (transfert, Tester, recherches, récupérations, relecture) passe par DICOM TLS avec les certificats de [dicom] dans la configuration ; rien ne lui est envoyé en clair. Pour un C-MOVE vers Passerelle, le PACS doit rappeler sur [dicom] tls_listen.",
         ),
         NodeRole => ("Role", "Rôle"),
         NodeRolePacs => ("PACS", "PACS"),

@@ -316,7 +316,6 @@ pub async fn mark_purged(
     let rows = instance::Entity::find()
         .filter(instance::Column::Id.is_in(instance_ids.to_vec()))
         .filter(instance::Column::PurgedAt.is_null())
-        .filter(can_fetch_back())
         .all(db)
         .await?;
     instance::Entity::update_many()
@@ -332,42 +331,9 @@ pub async fn insert_job(db: &impl ConnectionTrait, am: job::ActiveModel) -> Resu
     Ok(am.insert(db).await?.id)
 }
 
-/// Whether a destination that confirmed the instance can give it back (fetch-back): a STOW-RS
-/// one (WADO-RS), or a C-STORE one on a node without TLS (C-GET, which Passerelle does not do
-/// over TLS yet). A copy only TLS nodes confirmed stays in the spool.
-fn can_fetch_back() -> sea_orm::sea_query::SimpleExpr {
-    use super::entities::remote_node as node;
-    use super::routing_entities::destination as dest;
-    let fetchable = Expr::col((dest::Entity, dest::Column::Kind))
-        .eq(domain::destination::Transport::Stow.as_str())
-        .or(Expr::col((node::Entity, node::Column::Tls)).eq(false));
-    Expr::exists(
-        Query::select()
-            .expr(Expr::val(1))
-            .from(job::Entity)
-            .inner_join(
-                dest::Entity,
-                Expr::col((dest::Entity, dest::Column::Id))
-                    .equals((job::Entity, job::Column::DestinationId)),
-            )
-            .inner_join(
-                node::Entity,
-                Expr::col((node::Entity, node::Column::Id))
-                    .equals((dest::Entity, dest::Column::NodeId)),
-            )
-            .and_where(
-                Expr::col((job::Entity, job::Column::InstanceId))
-                    .equals((instance::Entity, instance::Column::Id)),
-            )
-            .and_where(Expr::col((job::Entity, job::Column::State)).eq(JobState::Done.as_str()))
-            .and_where(fetchable)
-            .to_owned(),
-    )
-}
-
 /// Up to `limit` unreleased instances received at or before `cutoff` (seconds) that have at
-/// least one job, whose jobs are all done (confirmed by their destination), and that one of
-/// those destinations can give back (`can_fetch_back`).
+/// least one job and whose jobs are all done (confirmed by their destination, which can give
+/// the instance back: WADO-RS or C-GET, over TLS too).
 pub async fn releasable(
     db: &impl ConnectionTrait,
     cutoff: i64,
@@ -391,7 +357,6 @@ pub async fn releasable(
         .filter(instance::Column::ReceivedAt.lte(cutoff))
         .filter(Expr::exists(jobs_of()))
         .filter(Expr::exists(open).not())
-        .filter(can_fetch_back())
         .limit(limit)
         .all(db)
         .await?;

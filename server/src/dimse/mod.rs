@@ -1,10 +1,11 @@
-//! DIMSE networking: the SCP answers the Verification service (C-ECHO, PS3.4 Annex A) on the
-//! local AE titles of the registry, the SCU sends C-ECHO; storage and query services come next.
+//! DIMSE networking: the listener (Verification and Storage SCP, PS3.4 Annexes A and B) on the
+//! local AE titles of the registry, the SCU side (C-ECHO, query / retrieve), DICOM TLS.
 
 pub mod command;
 pub mod ports;
 pub mod qr;
 pub mod registry;
+pub mod reload;
 pub mod scp;
 pub mod scu;
 pub mod service;

@@ -6,6 +6,7 @@
 //! one tracing span per association; optionally DICOM TLS only (PS3.15 Annex B.1).
 
 use super::registry::{AeRegistry, RegistryAccess, Snapshot};
+use super::reload::Reloading;
 use super::scu::Stream;
 use super::service::{Session, serve};
 use super::storage_classes::STORAGE_SOP_CLASSES;
@@ -50,7 +51,7 @@ pub struct DicomListener {
     /// On a dedicated port: the only AE title served.
     only: Option<AeTitle>,
     /// DICOM TLS (PS3.15 Annex B.1): every connection starts with a TLS handshake.
-    tls: Option<Arc<rustls::ServerConfig>>,
+    tls: Option<Arc<Reloading<rustls::ServerConfig>>>,
 }
 
 impl DicomListener {
@@ -73,9 +74,10 @@ impl DicomListener {
         })
     }
 
-    /// Accepts DICOM TLS only, with `config` (certificate, and client verification if any).
-    pub fn tls(mut self, config: Arc<rustls::ServerConfig>) -> Self {
-        self.tls = Some(config);
+    /// Accepts DICOM TLS only, with the configuration `source` holds when each association
+    /// arrives (certificate, and client verification if any).
+    pub fn tls(mut self, source: Arc<Reloading<rustls::ServerConfig>>) -> Self {
+        self.tls = Some(source);
         self
     }
 
@@ -109,7 +111,7 @@ impl DicomListener {
                 Ok(permit) => {
                     let access = RegistryAccess(self.registry.snapshot(), self.only.clone());
                     let ingest = self.ingest.clone();
-                    let tls = self.tls.clone();
+                    let tls = self.tls.as_ref().map(|s| s.current());
                     tokio::spawn(handle(socket, peer, cfg, access, ingest, tls, permit));
                 }
                 Err(_) => {

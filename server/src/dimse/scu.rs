@@ -36,22 +36,6 @@ pub struct Peer {
     pub tls: bool,
 }
 
-/// Why a query or retrieve association to a node that requires TLS is not opened.
-pub const TLS_UNSUPPORTED: &str = "the node requires DICOM TLS (PS3.15 Annex B.1): Passerelle \
-     forwards (C-STORE) and tests (C-ECHO) over TLS, but does not query or retrieve over TLS \
-     yet, and nothing is sent to such a node in clear";
-
-impl Peer {
-    /// The address to open a plain TCP association to; refused for a node that requires TLS,
-    /// so that the doors without TLS (query, retrieve) never send to it in clear.
-    pub fn plain_address(&self) -> Result<(&str, u16), &'static str> {
-        if self.tls {
-            return Err(TLS_UNSUPPORTED);
-        }
-        Ok((self.host.as_str(), self.port))
-    }
-}
-
 /// A client association over TCP.
 pub type Assoc = AsyncClientAssociation<tokio::net::TcpStream>;
 

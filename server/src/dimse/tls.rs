@@ -1,10 +1,12 @@
 //! DICOM TLS (PS3.15 Annex B.1, "Basic TLS Secure Transport Connection profile"). Associations
 //! Passerelle opens: the peer's certificate is checked against `[dicom] tls_ca_file` (or the
 //! system's roots) and its host name; this side presents `tls_cert_file` / `tls_key_file` when
-//! set (one client configuration per process, made at start-up). The TLS listener presents the
-//! same certificate and, with `tls_client_ca_file` set, requires callers' certificates signed
-//! by that CA (a separate file: trusting a public bundle for servers must not admit callers).
+//! set (one client configuration per process). The TLS listener presents the same certificate
+//! and, with `tls_client_ca_file` set, requires callers' certificates signed by that CA (a
+//! separate file: trusting a public bundle for servers must not admit callers). Both follow
+//! their files (`reload.rs`): a renewed certificate is used from the next association.
 
+use super::reload::Reloading;
 use crate::config::DicomConfig;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -29,25 +31,46 @@ pub enum TlsError {
     Verifier(#[from] rustls::server::VerifierBuilderError),
 }
 
-static CLIENT: OnceLock<Arc<ClientConfig>> = OnceLock::new();
+static CLIENT: OnceLock<Reloading<ClientConfig>> = OnceLock::new();
+
+/// The files a configuration reads, to follow (unset ones left out).
+fn files(paths: &[&Option<PathBuf>]) -> Vec<PathBuf> {
+    paths.iter().filter_map(|p| (*p).clone()).collect()
+}
 
 /// Makes the process's client configuration from `cfg` (once; later calls keep the first).
 pub fn install(cfg: &DicomConfig) -> Result<(), TlsError> {
     if CLIENT.get().is_none() {
-        let made = client_config(cfg)?;
-        let _ = CLIENT.set(made);
+        let _ = CLIENT.set(client_source(cfg)?);
     }
     Ok(())
 }
 
-/// The process's client configuration; the defaults (system roots, no client certificate)
-/// when `install` was not called.
+fn client_source(cfg: &DicomConfig) -> Result<Reloading<ClientConfig>, TlsError> {
+    let read = files(&[&cfg.tls_ca_file, &cfg.tls_cert_file, &cfg.tls_key_file]);
+    let cfg = cfg.clone();
+    Reloading::new(read, move || client_config(&cfg))
+}
+
+/// The process's client configuration, as its files are now; the defaults (system roots, no
+/// client certificate) when `install` was not called.
 pub fn client() -> Result<Arc<ClientConfig>, TlsError> {
     if let Some(c) = CLIENT.get() {
-        return Ok(c.clone());
+        return Ok(c.current());
     }
-    let made = client_config(&DicomConfig::default())?;
-    Ok(CLIENT.get_or_init(|| made).clone())
+    let made = client_source(&DicomConfig::default())?;
+    Ok(CLIENT.get_or_init(|| made).current())
+}
+
+/// The TLS listener's configuration, following its files (see `server_config`).
+pub fn server_source(cfg: &DicomConfig) -> Result<Arc<Reloading<ServerConfig>>, TlsError> {
+    let read = files(&[
+        &cfg.tls_cert_file,
+        &cfg.tls_key_file,
+        &cfg.tls_client_ca_file,
+    ]);
+    let cfg = cfg.clone();
+    Ok(Arc::new(Reloading::new(read, move || server_config(&cfg))?))
 }
 
 fn read_err(path: &Path) -> impl Fn(rustls::pki_types::pem::Error) -> TlsError + '_ {

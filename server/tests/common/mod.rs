@@ -5,6 +5,7 @@
 pub mod netconf;
 pub mod pacs;
 pub mod peers;
+pub mod pki;
 pub mod rig;
 pub mod routes;
 pub mod web;
@@ -20,6 +21,9 @@ use server::db;
 use server::state::AppState;
 use std::net::SocketAddr;
 use tower::ServiceExt;
+
+/// A DICOM TLS listener's configuration, following its files.
+pub type TlsSource = server::dimse::reload::Reloading<rustls::ServerConfig>;
 
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,6 +3,7 @@
 //! configuration; synthetic studies with chosen patient names and dates, loaded by storescu;
 //! and an in-process Passerelle (HTTP API, DICOM listener with ingest, retrieve runner).
 
+use super::TlsSource;
 use super::peers::{Orthanc, Proc, free_port, orthanc_config};
 use super::{Client, Kind, TestDb};
 use dicom_core::{DataElement, PrimitiveValue, VR};
@@ -138,9 +139,16 @@ pub struct Here {
     pub state: AppState,
     pub admin: Client,
     pub dicom_port: u16,
+    /// The port of the DICOM TLS listener, when one was asked for.
+    pub tls_port: Option<u16>,
 }
 
 pub async fn passerelle(kind: Kind) -> Here {
+    passerelle_with(kind, None).await
+}
+
+/// The same, plus a listener accepting DICOM TLS only with `tls` (PS3.15 Annex B.1).
+pub async fn passerelle_with(kind: Kind, tls: Option<Arc<TlsSource>>) -> Here {
     let t = TestDb::new(kind).await;
     let (router, state) = super::app(&t).await;
     state.registry.reload(&t.db).await.expect("registry");
@@ -163,7 +171,7 @@ pub async fn passerelle(kind: Kind) -> Here {
     };
     let l = DicomListener::bind(
         SocketAddr::from(([127, 0, 0, 1], 0)),
-        scp,
+        scp.clone(),
         state.registry.clone(),
         Some(ingest.clone()),
     )
@@ -171,6 +179,10 @@ pub async fn passerelle(kind: Kind) -> Here {
     .expect("bind");
     let dicom_port = l.local_addr().expect("addr").port();
     tokio::spawn(l.run());
+    let tls_port = match tls {
+        Some(tls) => Some(tls_listener(&state, scp, ingest.clone(), tls).await),
+        None => None,
+    };
     let mut qc = state.config.query.clone();
     qc.timeout_seconds = 5;
     qc.retrieve_timeout_seconds = 20;
@@ -193,7 +205,27 @@ pub async fn passerelle(kind: Kind) -> Here {
         state,
         admin,
         dicom_port,
+        tls_port,
     }
+}
+
+async fn tls_listener(
+    state: &AppState,
+    scp: ScpConfig,
+    ingest: Arc<Ingest>,
+    tls: Arc<TlsSource>,
+) -> u16 {
+    let l = DicomListener::bind(
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+        scp,
+        state.registry.clone(),
+        Some(ingest),
+    )
+    .await
+    .expect("bind TLS");
+    let port = l.local_addr().expect("addr").port();
+    tokio::spawn(l.tls(tls).run());
+    port
 }
 
 impl Here {

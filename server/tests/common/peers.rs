@@ -176,6 +176,26 @@ impl Orthanc {
         out
     }
 
+    /// Stores `files` through the REST API (`POST /instances`), whatever its DICOM port accepts.
+    pub async fn upload(&self, files: &[PathBuf]) {
+        let url = format!("http://127.0.0.1:{}/instances", self.http);
+        for f in files {
+            let shown = f.display().to_string();
+            let (url, f) = (url.clone(), f.clone());
+            let ok = tokio::task::spawn_blocking(move || {
+                Command::new("curl")
+                    .args(["-sf", "-X", "POST", "--data-binary"])
+                    .arg(format!("@{}", f.display()))
+                    .arg(&url)
+                    .output()
+                    .map(|o| o.status.success())
+            })
+            .await
+            .expect("join");
+            assert!(matches!(ok, Ok(true)), "upload {shown} to Orthanc");
+        }
+    }
+
     pub async fn count(&self) -> usize {
         let stats: serde_json::Value =
             get_json(&format!("http://127.0.0.1:{}/statistics", self.http)).await;

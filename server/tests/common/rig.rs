@@ -1,6 +1,7 @@
 //! A DICOM listener with ingest on a fresh database, and the DCMTK / dicom-ul helpers the
 //! ingest tests drive it with.
 
+use super::TlsSource;
 use super::{Kind, TestDb};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use server::dimse::{AeRegistry, DicomListener, ScpConfig};
@@ -40,7 +41,7 @@ pub async fn rig_with(
 }
 
 /// A rig whose listener accepts DICOM TLS only, with `tls`.
-pub async fn rig_tls(kind: Kind, tls: Arc<rustls::ServerConfig>) -> Rig {
+pub async fn rig_tls(kind: Kind, tls: Arc<TlsSource>) -> Rig {
     rig_full(kind, ConflictPolicy::KeepBoth, 8 << 20, |_| {}, Some(tls)).await
 }
 
@@ -49,7 +50,7 @@ async fn rig_full(
     policy: ConflictPolicy,
     max_dataset: usize,
     prepare: impl FnOnce(&Path),
-    tls: Option<Arc<rustls::ServerConfig>>,
+    tls: Option<Arc<TlsSource>>,
 ) -> Rig {
     let t = TestDb::new(kind).await;
     let cfg = super::config(&t);

@@ -2,11 +2,12 @@
 //! Patient Root search asks for patients, then for each patient's studies). Pending answers
 //! carry one identifier each; past `max_results` a C-CANCEL stops the PACS (§C.4.1.2.3).
 
+use super::Conn;
 use super::identifier::{decode, encode};
 use super::{
     QrError, command, context, find_class, open, options, receive, send_command_set, send_data,
 };
-use crate::dimse::scu::{Assoc, Peer};
+use crate::dimse::scu::Peer;
 use dicom_object::InMemDicomObject;
 use domain::query::{InfoModel, Key};
 use std::time::Duration;
@@ -21,7 +22,7 @@ pub struct FindLimits {
 
 /// An open C-FIND association.
 pub struct FindSession {
-    assoc: Assoc,
+    assoc: Conn,
     ctx: u8,
     ts: String,
     next_id: u16,

@@ -1,19 +1,21 @@
 //! Query/retrieve SCU (PS3.4 Annex C): C-FIND over one association per search, C-MOVE and C-GET
-//! with sub-operation progress and C-CANCEL. Every socket has `TCP_NODELAY`, every read a
-//! timeout, every operation an overall deadline.
+//! with sub-operation progress and C-CANCEL, over plain TCP or DICOM TLS (PS3.15 Annex B.1).
+//! Every socket has `TCP_NODELAY`, every read a timeout, every operation an overall deadline.
 
 pub mod command;
+pub mod conn;
 pub mod find;
 pub mod identifier;
 pub mod retrieve;
 
-use super::scu::{Assoc, Peer};
+use super::scu::Peer;
 use dicom_ul::ClientAssociationOptions;
 use dicom_ul::Pdu;
 use dicom_ul::pdu::{PDataValueType, PresentationContextResultReason};
 use domain::query::InfoModel;
 use std::time::Duration;
 
+pub use conn::Conn;
 pub use find::{FindLimits, find};
 pub use retrieve::{Progress, RetrieveSpec, RetrieveTarget, retrieve};
 
@@ -70,22 +72,19 @@ pub fn options(calling: &str, peer: &Peer, limit: Duration) -> ClientAssociation
         .write_timeout(limit)
 }
 
-/// Opens the association (plain TCP; a TLS node is refused) and sets `TCP_NODELAY`.
+/// Opens the association (DICOM TLS to a node that requires it, else plain TCP).
 pub async fn open(
     opts: ClientAssociationOptions<'static>,
     peer: &Peer,
     limit: Duration,
-) -> Result<Assoc, QrError> {
-    let address = peer
-        .plain_address()
-        .map_err(|e| QrError::Association(e.to_owned()))?;
-    super::scu::open_plain(opts, address, limit)
+) -> Result<Conn, QrError> {
+    Conn::open(opts, peer, limit)
         .await
-        .map_err(|e| QrError::Association(e.to_string()))
+        .map_err(QrError::Association)
 }
 
 /// The accepted presentation context of `class` and its transfer syntax.
-pub fn context(assoc: &Assoc, class: &str) -> Option<(u8, String)> {
+pub fn context(assoc: &Conn, class: &str) -> Option<(u8, String)> {
     assoc
         .presentation_contexts()
         .iter()
@@ -97,7 +96,7 @@ pub fn context(assoc: &Assoc, class: &str) -> Option<(u8, String)> {
 }
 
 /// The transfer syntax of the accepted context `id`.
-pub fn context_ts(assoc: &Assoc, id: u8) -> Option<String> {
+pub fn context_ts(assoc: &Conn, id: u8) -> Option<String> {
     assoc
         .presentation_contexts()
         .iter()
@@ -115,7 +114,7 @@ pub struct Message {
 
 /// Receives the next message, joining command and data fragments (PS3.8 Annex E). A data set
 /// larger than `max_dataset` bytes is an error (the association is then aborted by the caller).
-pub async fn receive(assoc: &mut Assoc, max_dataset: usize) -> Result<Message, QrError> {
+pub async fn receive(assoc: &mut Conn, max_dataset: usize) -> Result<Message, QrError> {
     let (mut command, mut data) = (Vec::new(), Vec::new());
     let mut fields: Option<command::Fields> = None;
     loop {
@@ -164,17 +163,17 @@ pub async fn receive(assoc: &mut Assoc, max_dataset: usize) -> Result<Message, Q
 }
 
 /// Sends a command set in one P-DATA-TF PDU.
-pub async fn send_command_set(assoc: &mut Assoc, ctx: u8, bytes: Vec<u8>) -> Result<(), QrError> {
-    super::scu::send_command(assoc, ctx, bytes)
+pub async fn send_command_set(assoc: &mut Conn, ctx: u8, bytes: Vec<u8>) -> Result<(), QrError> {
+    assoc
+        .send_command(ctx, bytes)
         .await
         .map_err(|e| QrError::Association(e.to_string()))
 }
 
 /// Sends a data set, fragmented to the peer's maximum PDU length.
-pub async fn send_data(assoc: &mut Assoc, ctx: u8, bytes: Vec<u8>) -> Result<(), QrError> {
-    use tokio::io::AsyncWriteExt;
-    let err = |e: std::io::Error| QrError::Association(e.to_string());
-    let mut writer = assoc.send_pdata(ctx);
-    writer.write_all(&bytes).await.map_err(err)?;
-    writer.finish().await.map_err(err)
+pub async fn send_data(assoc: &mut Conn, ctx: u8, bytes: Vec<u8>) -> Result<(), QrError> {
+    assoc
+        .send_data(ctx, &bytes)
+        .await
+        .map_err(|e| QrError::Association(e.to_string()))
 }

@@ -4,11 +4,12 @@
 //! C-STORE sub-operations on the same association: Passerelle takes the SCP role for storage
 //! (SCP/SCU role selection, PS3.7 §D.3.3.4) and answers each only once ingest made it durable.
 
+use super::Conn;
 use super::identifier::encode;
 use super::{QrError, command, context, context_ts, get_class, move_class, open, options};
 use super::{receive, send_command_set, send_data};
 use crate::dimse::command as store_cmd;
-use crate::dimse::scu::{Assoc, Peer};
+use crate::dimse::scu::Peer;
 use crate::ingest::{Ingest, StoreRequest};
 use domain::ClinicId;
 use domain::query::{InfoModel, Key, MoveStatus, QueryLevel, SubOps, classify_move_status};
@@ -228,7 +229,7 @@ pub async fn retrieve_keys(
 
 /// Reads responses (and, for C-GET, C-STORE sub-operations) until the final status.
 async fn responses(
-    assoc: &mut Assoc,
+    assoc: &mut Conn,
     ctx: u8,
     peer: &Peer,
     sink: Option<&GetSink>,
@@ -264,7 +265,7 @@ async fn responses(
 
 /// Ingests one C-STORE sub-operation of a C-GET and answers it (PS3.4 §C.4.3.3).
 async fn store_sub_operation(
-    assoc: &mut Assoc,
+    assoc: &mut Conn,
     sink: &GetSink,
     peer: &Peer,
     msg: super::Message,

@@ -185,6 +185,11 @@ test('instances sent by storescu appear on the studies pages', async () => {
   await page.click('#studies a');
   await page.waitForSelector('#study-title');
   assert.equal(await page.locator('section.series tbody tr').count(), 3);
+  // The series thumbnail comes from the DICOMweb door with the session's rights.
+  await page.waitForFunction(() => {
+    const img = document.querySelector('section.series img.thumb');
+    return img && img.complete && img.naturalWidth > 0;
+  }, null, { timeout: 10000 });
   await page.screenshot({ path: join(shots, 'study.png'), fullPage: true });
   await page.close();
 });

@@ -126,19 +126,23 @@ async fn start_listeners(
         idle_timeout: Duration::from_secs(u64::from(d.idle_timeout_seconds)),
         association_deadline: Duration::from_secs(u64::from(d.association_timeout_seconds)),
     };
+    // One cap for every listener (PS3.8 §9.3.4 "local limit exceeded" beyond it).
+    let slots = Arc::new(tokio::sync::Semaphore::new(scp.max_associations));
     let ports = DedicatedPorts::new(
         d.listen.ip(),
         scp.clone(),
         state.registry.clone(),
         Some(ingest.clone()),
     );
-    tokio::spawn(ports.run());
+    tokio::spawn(ports.sharing(slots.clone()).run());
     if let Some(addr) = d.tls_listen {
-        start_tls_listener(state, addr, scp.clone(), ingest.clone()).await?;
+        let tls = (scp.clone(), slots.clone());
+        start_tls_listener(state, addr, tls, ingest.clone()).await?;
     }
     let listener = DicomListener::bind(d.listen, scp, state.registry.clone(), Some(ingest))
         .await
-        .with_context(|| format!("cannot listen on {} (dicom.listen)", d.listen))?;
+        .with_context(|| format!("cannot listen on {} (dicom.listen)", d.listen))?
+        .sharing(slots);
     let titles: Vec<String> = state
         .registry
         .snapshot()
@@ -158,7 +162,7 @@ async fn start_listeners(
 async fn start_tls_listener(
     state: &AppState,
     addr: std::net::SocketAddr,
-    scp: ScpConfig,
+    (scp, slots): (ScpConfig, Arc<tokio::sync::Semaphore>),
     ingest: Arc<Ingest>,
 ) -> anyhow::Result<()> {
     let tls =
@@ -170,7 +174,7 @@ async fn start_tls_listener(
     if state.config.dicom.tls_client_ca_file.is_none() {
         tracing::warn!(%addr, "the DICOM TLS listener asks callers for no certificate (dicom.tls_client_ca_file unset): admission is by AE title only");
     }
-    tokio::spawn(l.tls(tls).run());
+    tokio::spawn(l.tls(tls).sharing(slots).run());
     Ok(())
 }
 

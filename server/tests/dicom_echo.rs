@@ -1,5 +1,6 @@
 //! The DICOM listener against real peers: DCMTK `echoscu` (TCP_NODELAY=1), a wrong called AE
-//! title, the idle timeout, and the association cap (transient A-ASSOCIATE-RJ).
+//! title, the idle timeout, and the association cap (transient A-ASSOCIATE-RJ), shared by the
+//! main listener and the dedicated ports.
 
 use dicom_dictionary_std::uids::VERIFICATION;
 use dicom_ul::ClientAssociationOptions;
@@ -191,14 +192,66 @@ async fn associations_beyond_the_cap_are_refused_transiently() {
     assert!(ok, "a slot is free again: {out}");
 }
 
+/// One association held on the main listener fills a cap of one shared with a dedicated port.
 #[tokio::test]
-async fn an_ae_title_can_have_a_dedicated_port() {
+async fn the_cap_counts_the_associations_of_every_listener() {
     let registry = registry();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
+    let port = free_port();
+    let mut snap = (*registry.snapshot()).clone();
+    let listed = snap.locals.get_mut(&ae("LISTED")).expect("LISTED");
+    listed.caller_policy = CallerPolicy::Any;
+    listed.port = Some(domain::Port::new(u32::from(port)).expect("port"));
+    registry.replace(snap);
+    let cfg = ScpConfig {
+        max_dataset: 1 << 20,
+        max_associations: 1,
+        max_pdu: 131_072,
+        idle_timeout: Duration::from_secs(5),
+        association_deadline: Duration::from_secs(30),
+    };
+    let slots = Arc::new(tokio::sync::Semaphore::new(1));
+    let main = DicomListener::bind(
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+        cfg.clone(),
+        registry.clone(),
+        None,
+    )
+    .await
+    .expect("bind")
+    .sharing(slots.clone());
+    let addr = main.local_addr().expect("addr");
+    tokio::spawn(main.run());
+    let mut ports = server::dimse::DedicatedPorts::new([127, 0, 0, 1].into(), cfg, registry, None)
+        .sharing(slots);
+    ports.reconcile().await;
+    let held = ClientAssociationOptions::new()
+        .with_abstract_syntax(VERIFICATION)
+        .calling_ae_title("HOLDER")
+        .called_ae_title("PASSERELLE")
+        .establish_async(addr)
+        .await
+        .expect("first association");
+    let dedicated = SocketAddr::from(([127, 0, 0, 1], port));
+    let (ok, out) = echoscu(dedicated, "LISTED").await;
+    assert!(!ok && out.contains("Local Limit Exceeded"), "{out}");
+    held.release().await.expect("release");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (ok, out) = echoscu(dedicated, "LISTED").await;
+    assert!(ok, "a slot is free again: {out}");
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
         .expect("port")
         .local_addr()
         .expect("addr")
-        .port();
+        .port()
+}
+
+#[tokio::test]
+async fn an_ae_title_can_have_a_dedicated_port() {
+    let registry = registry();
+    let port = free_port();
     let mut snap = (*registry.snapshot()).clone();
     let listed = snap.locals.get_mut(&ae("LISTED")).expect("LISTED");
     listed.caller_policy = CallerPolicy::Any;

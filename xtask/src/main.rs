@@ -14,11 +14,14 @@ fn main() -> anyhow::Result<()> {
     }
 }
 
+/// The workspace of the checkout running `cargo xtask` (cargo sets `CARGO_MANIFEST_DIR` for
+/// `cargo run`); the compile-time path only as a fallback, since a binary cached in a shared
+/// target directory may have been built from another clone.
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest.parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
 fn target_dir(root: &Path) -> PathBuf {

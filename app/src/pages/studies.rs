@@ -154,7 +154,20 @@ fn forwards(i18n: I18n, marks: &[ForwardMark], released: bool) -> impl IntoView 
     view! { {items} {released.then(|| view! { <small class="muted">{move || i18n.r(Rt::Released)}</small> })} }
 }
 
-fn series_block(i18n: I18n, s: SeriesDetail) -> impl IntoView {
+/// The series' thumbnail, rendered by the DICOMweb door from its middle instance (PS3.18
+/// §10.4.1.1.4) with the session's rights; hidden when there is none (a non-image series, or
+/// instances no longer held and not fetched back).
+fn thumbnail(study_uid: &str, series_uid: &str) -> impl IntoView + use<> {
+    let failed = RwSignal::new(false);
+    let src = format!("/dicomweb/studies/{study_uid}/series/{series_uid}/thumbnail");
+    view! {
+        <img class="thumb" src=src alt="" loading="lazy" class:hidden=move || failed.get()
+            on:error=move |_| failed.set(true) />
+    }
+}
+
+fn series_block(i18n: I18n, study_uid: &str, s: SeriesDetail) -> impl IntoView + use<> {
+    let thumb = thumbnail(study_uid, &s.series_uid);
     let rows = s
         .instances
         .into_iter()
@@ -173,7 +186,10 @@ fn series_block(i18n: I18n, s: SeriesDetail) -> impl IntoView {
         .collect_view();
     view! {
         <section class="card series">
-            <h3>{s.modality} " · " {s.number} " · " {s.description} " " <small>{s.body_part}</small></h3>
+            <div class="series-head">
+                {thumb}
+                <h3>{s.modality} " · " {s.number} " · " {s.description} " " <small>{s.body_part}</small></h3>
+            </div>
             <table class="grid compact">
                 <thead><tr>
                     <th>"#"</th><th>"SOP Instance UID"</th>
@@ -216,7 +232,7 @@ pub fn StudyPageView() -> impl IntoView {
                                 </dl>
                             </section>
                             <h2>{move || i18n.t(Msg::SeriesLabel)}</h2>
-                            {d.series.into_iter().map(|s| series_block(i18n, s)).collect_view()}
+                            {d.series.into_iter().map(|s| series_block(i18n, &d.study_uid, s)).collect_view()}
                         }
                         .into_any()
                     }

@@ -1,5 +1,6 @@
 //! Dedicated ports: a local AE title may also be served on a port of its own. This task follows
-//! the AE registry and opens or closes those listeners when the configuration changes.
+//! the AE registry and opens or closes those listeners when the configuration changes. They
+//! count against the same association cap as the main listener when given its slots.
 
 use super::registry::AeRegistry;
 use super::scp::{DicomListener, ScpConfig};
@@ -8,6 +9,7 @@ use domain::AeTitle;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 
 pub struct DedicatedPorts {
@@ -15,6 +17,7 @@ pub struct DedicatedPorts {
     cfg: ScpConfig,
     registry: Arc<AeRegistry>,
     ingest: Option<Arc<Ingest>>,
+    slots: Option<Arc<Semaphore>>,
     running: HashMap<u16, (AeTitle, JoinHandle<()>)>,
 }
 
@@ -30,8 +33,15 @@ impl DedicatedPorts {
             cfg,
             registry,
             ingest,
+            slots: None,
             running: HashMap::new(),
         }
+    }
+
+    /// The listeners opened share `slots` (the process's association cap).
+    pub fn sharing(mut self, slots: Arc<Semaphore>) -> Self {
+        self.slots = Some(slots);
+        self
     }
 
     /// Brings the open ports in line with the registry.
@@ -66,6 +76,10 @@ impl DedicatedPorts {
             .await
             {
                 Ok(l) => {
+                    let l = match &self.slots {
+                        Some(slots) => l.sharing(slots.clone()),
+                        None => l,
+                    };
                     tracing::info!(port, ae = %ae, "dedicated DICOM port open");
                     self.running
                         .insert(port, (ae.clone(), tokio::spawn(l.only(ae).run())));

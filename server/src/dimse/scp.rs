@@ -81,6 +81,13 @@ impl DicomListener {
         self
     }
 
+    /// Counts associations against `slots`, shared with other listeners, instead of a cap of
+    /// its own: `max_associations` bounds the process, whatever port or transport is used.
+    pub fn sharing(mut self, slots: Arc<Semaphore>) -> Self {
+        self.slots = slots;
+        self
+    }
+
     /// Serves only `ae` (a local AE title's dedicated port).
     pub fn only(mut self, ae: AeTitle) -> Self {
         self.only = Some(ae);

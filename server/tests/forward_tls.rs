@@ -9,7 +9,7 @@ mod common;
 
 use common::kinds;
 use common::peers::{expected, missing, storescp};
-use common::pki::{listener, path, set_tls, shared_pki, tls_storescp};
+use common::pki::{client_config_file, listener, path, set_tls, shared_pki, tls_storescp};
 use common::rig::{count, rig, rig_tls, storescu};
 use common::routes::{
     Reach, destination, files, quick_retry, route_all, send, start_forwarder, until_all, until_jobs,
@@ -24,14 +24,7 @@ use std::time::Duration;
 
 /// `passerelle echo --tls` with the certificates named in a configuration file.
 async fn cli_echo(dir: &Path, port: u16) {
-    let toml = format!(
-        "[dicom]\ntls_ca_file = {:?}\ntls_cert_file = {:?}\ntls_key_file = {:?}\n",
-        path(dir, "ca.pem"),
-        path(dir, "client.pem"),
-        path(dir, "client.key")
-    );
-    let file = dir.join("passerelle.toml");
-    std::fs::write(&file, toml).expect("config");
+    let file = client_config_file(dir, dir);
     let target = format!("STORESCP@127.0.0.1:{port}");
     let out = tokio::task::spawn_blocking(move || {
         Command::new(env!("CARGO_BIN_EXE_passerelle"))

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::pacs::{StudySpec, dcmqrscp, load, orthanc_pacs, passerelle, write_study};
+use common::pacs::{StudySpec, dcmqrscp, load, orthanc_pacs, passerelle, study_uids, write_study};
 use common::peers::free_port;
 use common::{Client, Kind};
 use domain::{ClinicCode, ClinicName, DisplayName, NodeRole, Role, Username};
@@ -32,17 +32,6 @@ async fn search(c: &mut Client, clinic: i64, keys: Value) -> Value {
         .await;
     assert_eq!(a.status, 200, "{}", a.body);
     a.json()
-}
-
-fn uids(v: &Value) -> Vec<String> {
-    let mut out: Vec<String> = v["studies"]
-        .as_array()
-        .expect("studies")
-        .iter()
-        .map(|s| s["study_uid"].as_str().unwrap_or("").to_owned())
-        .collect();
-    out.sort();
-    out
 }
 
 fn node<'a>(v: &'a Value, name: &str) -> &'a Value {
@@ -80,7 +69,7 @@ async fn search_merges_pacs_with_wildcards_dates_and_a_pacs_down() {
     .await;
     let mut want = vec![a.clone(), c.clone()];
     want.sort();
-    assert_eq!(uids(&r), want, "{r}");
+    assert_eq!(study_uids(&r), want, "{r}");
     let sa = r["studies"]
         .as_array()
         .expect("present")
@@ -114,21 +103,25 @@ async fn search_merges_pacs_with_wildcards_dates_and_a_pacs_down() {
         json!({ "study_date_from": "20240101", "study_date_to": "20241231" }),
     )
     .await;
-    assert_eq!(uids(&r), vec![a.clone()], "date range on both PACS: {r}");
+    assert_eq!(
+        study_uids(&r),
+        vec![a.clone()],
+        "date range on both PACS: {r}"
+    );
     let r = search(
         &mut here.admin,
         clinic,
         json!({ "study_date_from": "20250101" }),
     )
     .await;
-    assert_eq!(uids(&r), vec![b.clone()], "open range: {r}");
+    assert_eq!(study_uids(&r), vec![b.clone()], "open range: {r}");
     let r = search(
         &mut here.admin,
         clinic,
         json!({ "patient_name": "GAGNON^MARI?" }),
     )
     .await;
-    assert_eq!(uids(&r), vec![b.clone()]);
+    assert_eq!(study_uids(&r), vec![b.clone()]);
 
     let pr = here
         .admin
@@ -140,7 +133,7 @@ async fn search_merges_pacs_with_wildcards_dates_and_a_pacs_down() {
         .await
         .json();
     assert_eq!(
-        uids(&pr),
+        study_uids(&pr),
         want,
         "Patient Root: patients, then their studies: {pr}"
     );

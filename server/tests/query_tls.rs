@@ -8,8 +8,8 @@
 mod common;
 
 use common::kinds;
-use common::pacs::{Here, StudySpec, passerelle_with, write_study};
-use common::pki::{listener, orthanc_tls, path, set_node_tls, shared_pki};
+use common::pacs::{Here, StudySpec, passerelle_with, study_uids, write_study};
+use common::pki::{client_config_file, listener, orthanc_tls, set_node_tls, shared_pki};
 use domain::NodeRole;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -41,17 +41,6 @@ async fn search(here: &mut Here, clinic: i64) -> Value {
     a.json()
 }
 
-fn study_uids(v: &Value) -> Vec<String> {
-    let mut out: Vec<String> = v["studies"]
-        .as_array()
-        .expect("studies")
-        .iter()
-        .map(|s| s["study_uid"].as_str().unwrap_or("").to_owned())
-        .collect();
-    out.sort();
-    out
-}
-
 /// The instance count Passerelle indexed for `study_uid` (0 when unknown).
 async fn indexed(here: &Here, study_uid: &str) -> i64 {
     let row = study::Entity::find()
@@ -72,14 +61,7 @@ async fn retrieve(here: &mut Here, body: Value) -> Value {
 
 /// `passerelle ARGS` with the test CA's files named in a configuration file.
 fn cli(dir: &Path, data: &Path, args: &[&str]) -> (bool, String) {
-    let toml = format!(
-        "[dicom]\ntls_ca_file = {:?}\ntls_cert_file = {:?}\ntls_key_file = {:?}\n",
-        path(dir, "ca.pem"),
-        path(dir, "client.pem"),
-        path(dir, "client.key")
-    );
-    let file = data.join("passerelle.toml");
-    std::fs::write(&file, toml).expect("config");
+    let file = client_config_file(dir, data);
     let out = Command::new(env!("CARGO_BIN_EXE_passerelle"))
         .arg("--config")
         .arg(&file)

@@ -117,6 +117,18 @@ pub fn write_study(dir: &Path, s: &StudySpec) -> (String, Vec<PathBuf>) {
     (ids.study_uid, files)
 }
 
+/// The Study Instance UIDs of a query answer (`/api/v1/query/studies`), sorted.
+pub fn study_uids(v: &serde_json::Value) -> Vec<String> {
+    let mut out: Vec<String> = v["studies"]
+        .as_array()
+        .expect("studies")
+        .iter()
+        .map(|s| s["study_uid"].as_str().unwrap_or("").to_owned())
+        .collect();
+    out.sort();
+    out
+}
+
 /// storescu of `files` to `ae` at `port` (must all succeed).
 pub fn load(ae: &str, port: u16, files: &[PathBuf]) {
     let out = Command::new("storescu")

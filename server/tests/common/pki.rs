@@ -131,6 +131,20 @@ pub fn tls_storescp(dir: &Path) -> StoreScp {
     storescp(&["+tls", &key, &cert, "-pw", "+cf", &ca, "-rc"])
 }
 
+/// A configuration file in `into` naming the CA of `dir` and its client certificate and key
+/// under `[dicom]` (for the CLI).
+pub fn client_config_file(dir: &Path, into: &Path) -> PathBuf {
+    let toml = format!(
+        "[dicom]\ntls_ca_file = {:?}\ntls_cert_file = {:?}\ntls_key_file = {:?}\n",
+        path(dir, "ca.pem"),
+        path(dir, "client.pem"),
+        path(dir, "client.key")
+    );
+    let file = into.join("passerelle.toml");
+    std::fs::write(&file, toml).expect("config");
+    file
+}
+
 /// Orthanc (AE `ORTHANC`) accepting DICOM TLS only, with the server certificate of `dir`'s CA,
 /// requiring callers' certificates; `modalities` (AE, port) are reached over TLS too.
 pub fn orthanc_tls(dir: &Path, modalities: &[(&str, u16)]) -> Orthanc {

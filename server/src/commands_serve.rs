@@ -24,6 +24,7 @@ pub async fn serve(cfg: Config) -> anyhow::Result<()> {
     let d = &cfg.dicom;
     if d.tls_ca_file.is_some() || d.tls_cert_file.is_some() {
         crate::dimse::tls::install(d).context("DICOM TLS files ([dicom] tls_*)")?;
+        crate::dimse::tls::check_expiry(d);
     }
     let db = open_db(&cfg).await?;
     db::migrate_up(&db).await.context("applying migrations")?;

@@ -166,6 +166,7 @@ pub async fn scrape(State(state): State<AppState>, req: Request) -> Response {
             text.push_str("passerelle_database_up 0\n");
         }
     }
+    text.push_str(&certificate_gauge(&state.config.dicom));
     let kind = "text/plain; version=0.0.4; charset=utf-8";
     ([(header::CONTENT_TYPE, kind)], text).into_response()
 }
@@ -182,6 +183,29 @@ const DATABASE_UP: &str = "0 when the database did not answer the scrape.";
 /// Writes the HELP and TYPE lines of gauge `name`.
 fn gauge(out: &mut String, name: &str, help: &str) {
     let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
+}
+
+/// When this side's DICOM TLS certificate stops being valid, read at each scrape so a renewed
+/// file shows at once (alert on it minus `time()`); nothing without `tls_cert_file`.
+fn certificate_gauge(cfg: &crate::config::DicomConfig) -> String {
+    let mut out = String::new();
+    let Some(path) = &cfg.tls_cert_file else {
+        return out;
+    };
+    let name = "passerelle_tls_certificate_not_after_seconds";
+    gauge(
+        &mut out,
+        name,
+        "End of validity of dicom.tls_cert_file, seconds since 1970.",
+    );
+    match crate::dimse::tls::not_after(path) {
+        Ok(end) => {
+            let file = label(&path.display().to_string());
+            let _ = writeln!(out, "{name}{{file=\"{file}\"}} {end}");
+        }
+        Err(e) => tracing::warn!(error = %e, "metrics: certificate unreadable"),
+    }
+    out
 }
 
 /// The gauges read from the database: the forward queue, then the spool.

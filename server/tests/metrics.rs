@@ -1,6 +1,7 @@
 //! `GET /metrics` (Prometheus): a study received by storescu and forwarded to DCMTK storescp is
 //! counted on receipt, in the queue, in the spool and once sent (SQLite and PostgreSQL); the
-//! endpoint answers only allowed networks, and only with the token when one is configured.
+//! endpoint answers only allowed networks, and only with the token when one is configured; the
+//! end of validity of this side's DICOM TLS certificate is exposed.
 
 mod common;
 
@@ -97,6 +98,34 @@ async fn receipt_to_destination(kind: common::Kind) {
     assert_eq!(value(&sent, "passerelle_spool_bytes"), 0.0, "{sent}");
     assert!(sent.contains("passerelle_destination_paused{destination=\"scp\"} 0"));
     assert!(sent.contains("passerelle_database_up 1"));
+    r.t.finish().await;
+}
+
+#[tokio::test]
+async fn the_certificate_end_of_validity_is_exposed() {
+    let dir = tempfile::tempdir().expect("dir");
+    common::pki::pki(dir.path());
+    let cert = common::pki::path(dir.path(), "client.pem");
+    let r = rig(kinds()[0], ConflictPolicy::KeepBoth).await;
+    let mut c = client(&r, |cfg| cfg.dicom.tls_cert_file = Some(cert.clone()));
+    let text = scrape(&mut c).await;
+    let series = format!(
+        "passerelle_tls_certificate_not_after_seconds{{file=\"{}\"}}",
+        cert.display()
+    );
+    let end = value(&text, &series);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs_f64();
+    // The test CA issues certificates for two days.
+    assert!(
+        end > now + 86_400.0 && end < now + 3.0 * 86_400.0,
+        "{end} vs {now}: {text}"
+    );
+    let mut plain = client(&r, |_| {});
+    let text = scrape(&mut plain).await;
+    assert!(!text.contains("passerelle_tls_certificate"), "{text}");
     r.t.finish().await;
 }
 

@@ -29,6 +29,8 @@ pub enum TlsError {
     NoIdentity,
     #[error("client certificate verifier: {0}")]
     Verifier(#[from] rustls::server::VerifierBuilderError),
+    #[error("{path} is not a readable X.509 certificate: {reason}")]
+    Certificate { path: PathBuf, reason: String },
 }
 
 static CLIENT: OnceLock<Reloading<ClientConfig>> = OnceLock::new();
@@ -156,4 +158,41 @@ pub fn server_config(cfg: &DicomConfig) -> Result<Arc<ServerConfig>, TlsError> {
         None => builder.with_no_client_auth(),
     };
     Ok(Arc::new(builder.with_single_cert(chain, key)?))
+}
+
+/// When the first certificate of `path` stops being valid (its notAfter, RFC 5280 §4.1.2.5),
+/// in seconds since 1970.
+pub fn not_after(path: &Path) -> Result<i64, TlsError> {
+    let chain = certificates(path)?;
+    let first = chain
+        .first()
+        .ok_or(TlsError::NoCertificate(path.to_owned()))?;
+    let (_, cert) =
+        x509_parser::parse_x509_certificate(first.as_ref()).map_err(|e| TlsError::Certificate {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        })?;
+    Ok(cert.validity().not_after.timestamp())
+}
+
+/// Logs an error when this side's certificate (`tls_cert_file`) has expired, a warning when it
+/// expires within 30 days.
+pub fn check_expiry(cfg: &DicomConfig) {
+    let Some(path) = &cfg.tls_cert_file else {
+        return;
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    match not_after(path) {
+        Ok(end) if end <= now => {
+            tracing::error!(file = %path.display(), "the DICOM TLS certificate has expired: peers will refuse it")
+        }
+        Ok(end) if end - now < 30 * 86_400 => {
+            let days = (end - now) / 86_400;
+            tracing::warn!(file = %path.display(), days, "the DICOM TLS certificate expires soon")
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "cannot read the DICOM TLS certificate's validity"),
+    }
 }

@@ -153,7 +153,8 @@ pub struct AuthConfig {
 pub struct DicomConfig {
     /// Address of the DICOM listener (all local AE titles share it).
     pub listen: SocketAddr,
-    /// Concurrent associations; more are refused with a transient A-ASSOCIATE-RJ.
+    /// Concurrent associations, every listener together (main port, dedicated ports, TLS);
+    /// more are refused with a transient A-ASSOCIATE-RJ.
     pub max_associations: u32,
     /// Largest PDU accepted, in bytes.
     pub max_pdu: u32,

@@ -71,6 +71,11 @@ fn describe() {
         "passerelle_forward_attempts_total",
         "Forward attempts, by outcome."
     );
+    describe_counter!(
+        "passerelle_tls_reload_failures_total",
+        "Changed DICOM TLS files that could not be used (the previous configuration stayed)."
+    );
+    metrics::counter!("passerelle_tls_reload_failures_total").absolute(0);
     for outcome in ["accepted", "rejected", "busy"] {
         metrics::counter!("passerelle_dimse_associations_total", "outcome" => outcome).absolute(0);
     }
@@ -81,6 +86,11 @@ fn describe() {
 /// request in time) or `busy` (over the cap). No AE title label: a rejected caller chooses it.
 pub fn association(outcome: &'static str) {
     metrics::counter!("passerelle_dimse_associations_total", "outcome" => outcome).increment(1);
+}
+
+/// Changed DICOM TLS files that did not build a configuration.
+pub fn tls_reload_failed() {
+    metrics::counter!("passerelle_tls_reload_failures_total").increment(1);
 }
 
 /// Associations being served now (`delta` +1 when one starts, -1 when it ends).
@@ -185,26 +195,23 @@ fn gauge(out: &mut String, name: &str, help: &str) {
     let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
 }
 
-/// When this side's DICOM TLS certificate stops being valid, read at each scrape so a renewed
-/// file shows at once (alert on it minus `time()`); nothing without `tls_cert_file`.
+/// When the DICOM TLS certificate this side presents stops being valid (alert on it minus
+/// `time()`): the one in use, so a renewal that did not load (see
+/// `passerelle_tls_reload_failures_total`) does not look done; nothing without `tls_cert_file`.
 fn certificate_gauge(cfg: &crate::config::DicomConfig) -> String {
     let mut out = String::new();
-    let Some(path) = &cfg.tls_cert_file else {
+    let (Some(path), Some(end)) = (&cfg.tls_cert_file, crate::dimse::tls::in_use_not_after())
+    else {
         return out;
     };
     let name = "passerelle_tls_certificate_not_after_seconds";
     gauge(
         &mut out,
         name,
-        "End of validity of dicom.tls_cert_file, seconds since 1970.",
+        "End of validity of the certificate presented, seconds since 1970.",
     );
-    match crate::dimse::tls::not_after(path) {
-        Ok(end) => {
-            let file = label(&path.display().to_string());
-            let _ = writeln!(out, "{name}{{file=\"{file}\"}} {end}");
-        }
-        Err(e) => tracing::warn!(error = %e, "metrics: certificate unreadable"),
-    }
+    let file = label(&path.display().to_string());
+    let _ = writeln!(out, "{name}{{file=\"{file}\"}} {end}");
     out
 }
 

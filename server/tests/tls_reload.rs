@@ -1,7 +1,8 @@
 //! DICOM TLS certificates renewed without a restart (PS3.15 Annex B.1): when the files named in
-//! `[dicom]` change, the TLS listener presents the new certificate and trusts the new CA from
-//! the next association, and the associations Passerelle opens trust the new CA and present the
-//! new client certificate; a file that cannot be used keeps the last good configuration.
+//! `[dicom]` change, the TLS listener presents the new certificate and trusts the new callers'
+//! CA from the next association, and the associations Passerelle opens trust the new CA and
+//! present the new client certificate; a file that cannot be used keeps the last good
+//! configuration and is counted in the metrics.
 
 mod common;
 
@@ -26,32 +27,44 @@ fn text(dir: &Path, name: &str) -> String {
     path(dir, name).to_string_lossy().into_owned()
 }
 
-/// storescu `+tls` with the client certificate of `ca`'s directory, trusting that CA.
-fn as_client_of(ca: &Path) -> Vec<String> {
-    let (key, cert) = (text(ca, "client.key"), text(ca, "client.pem"));
-    vec![
-        "+tls".into(),
-        key,
-        cert,
-        "-pw".into(),
-        "+cf".into(),
-        text(ca, "ca.pem"),
-    ]
+/// storescu `+tls` with the client certificate of `client`'s CA directory, trusting the CA of
+/// `trust` for the listener's certificate; whether every file was stored.
+async fn store(
+    addr: std::net::SocketAddr,
+    (client, trust): (&Path, &Path),
+    files: &[std::path::PathBuf],
+) -> bool {
+    let (key, cert, ca) = (
+        text(client, "client.key"),
+        text(client, "client.pem"),
+        text(trust, "ca.pem"),
+    );
+    storescu(addr, &["+tls", &key, &cert, "-pw", "+cf", &ca], files)
+        .await
+        .0
 }
 
-async fn store(addr: std::net::SocketAddr, ca: &Path, files: &[std::path::PathBuf]) -> bool {
-    let args = as_client_of(ca);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    storescu(addr, &args, files).await.0
+/// `passerelle_tls_reload_failures_total` now.
+fn reload_failures() -> f64 {
+    let text = server::telemetry::install()
+        .map(|h| h.render())
+        .unwrap_or_default();
+    text.lines()
+        .find_map(|l| {
+            l.strip_prefix("passerelle_tls_reload_failures_total ")?
+                .parse()
+                .ok()
+        })
+        .unwrap_or(0.0)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_listener_follows_its_certificate_files() {
     let (one, two, live) = (tempdir(), tempdir(), tempdir());
-    pki(one.path());
-    pki(two.path());
-    let served = ["server.pem", "server.key", "ca.pem"];
-    renew(one.path(), live.path(), &served);
+    let (one, two) = (one.path(), two.path());
+    pki(one);
+    pki(two);
+    renew(one, live.path(), &["server.pem", "server.key", "ca.pem"]);
     let cfg = DicomConfig {
         tls_cert_file: Some(path(live.path(), "server.pem")),
         tls_key_file: Some(path(live.path(), "server.key")),
@@ -60,25 +73,30 @@ async fn the_listener_follows_its_certificate_files() {
     };
     let source = server::dimse::tls::server_source(&cfg).expect("listener TLS");
     let r = rig_tls(kinds()[0], source).await;
-    let study = files(&r, 1, 3);
-    assert!(store(r.addr, one.path(), &study[..1]).await, "first CA");
+    let study = files(&r, 1, 4);
+    assert!(store(r.addr, (one, one), &study[..1]).await, "first CA");
 
-    renew(two.path(), live.path(), &served);
+    // The callers' CA alone is renewed: callers need the new CA's certificates.
+    renew(two, live.path(), &["ca.pem"]);
     assert!(
-        !store(r.addr, one.path(), &study[1..2]).await,
-        "the old CA's certificates no longer pass"
+        !store(r.addr, (one, one), &study[1..2]).await,
+        "old callers"
     );
-    assert!(
-        store(r.addr, two.path(), &study[1..2]).await,
-        "renewed without a restart"
-    );
+    assert!(store(r.addr, (two, one), &study[1..2]).await, "new callers");
 
+    // The listener's certificate is renewed: callers must trust the new CA.
+    renew(two, live.path(), &["server.pem", "server.key"]);
+    assert!(!store(r.addr, (two, one), &study[2..3]).await, "old trust");
+    assert!(store(r.addr, (two, two), &study[2..3]).await, "renewed");
+
+    let failures = reload_failures();
     std::fs::write(path(live.path(), "server.key"), "not a key").expect("break");
     assert!(
-        store(r.addr, two.path(), &study[2..]).await,
+        store(r.addr, (two, two), &study[3..]).await,
         "a broken key file keeps the last good configuration"
     );
-    assert_eq!(count::<instance::Entity>(&r.t.db).await, 3);
+    assert_eq!(reload_failures(), failures + 1.0, "the failure is counted");
+    assert_eq!(count::<instance::Entity>(&r.t.db).await, 4);
     r.t.finish().await;
 }
 

@@ -197,8 +197,8 @@ pub(super) fn pair(m: Msg) -> (&'static str, &'static str) {
         Port => ("Port", "Port"),
         Tls => ("TLS", "TLS"),
         TlsHint => (
-            "Every association with this node (forwarding, Test, queries, retrieves, fetch-back) uses DICOM TLS with the certificates of [dicom] in the configuration; nothing goes to it in clear. For a C-MOVE to Passerelle, the PACS must call back on [dicom] tls_listen.",
-            "Toute association avec ce nœud (transfert, Tester, recherches, récupérations, relecture) passe par DICOM TLS avec les certificats de [dicom] dans la configuration ; rien ne lui est envoyé en clair. Pour un C-MOVE vers Passerelle, le PACS doit rappeler sur [dicom] tls_listen.",
+            "Every association with this node (forwarding, Test, queries, retrieves, fetch-back) uses DICOM TLS with the certificates of [dicom] in the configuration; nothing goes to it in clear. If the PACS sends C-MOVE images back over TLS, point it at [dicom] tls_listen.",
+            "Toute association avec ce nœud (transfert, Tester, recherches, récupérations, relecture) passe par DICOM TLS avec les certificats de [dicom] dans la configuration ; rien ne lui est envoyé en clair. Si le PACS renvoie les images d'un C-MOVE par TLS, dirigez-le vers [dicom] tls_listen.",
         ),
         NodeRole => ("Role", "Rôle"),
         NodeRolePacs => ("PACS", "PACS"),

@@ -1,33 +1,50 @@
 //! A TLS configuration that follows its files: each new association asks for the current one,
-//! and when a certificate, key or CA file has changed since (its modification time or size),
-//! the configuration is built again, so a renewed certificate is used without a restart. A
-//! change that does not build (a half-written key, a key that does not match) keeps the last
-//! good configuration and is logged once.
+//! and when a certificate, key or CA file has changed since (modification or status-change
+//! time, size, inode: a rename, a copy or a permission fix all count), the configuration is
+//! built again, so a renewed certificate is used without a restart. A change that does not
+//! build (a half-written key, a key that does not match) keeps the last good configuration,
+//! is logged and counted (`passerelle_tls_reload_failures_total`).
 
 use super::tls::TlsError;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
 
-/// What identifies a version of a file: modification time and length (None: unreadable).
-type Stamp = Option<(SystemTime, u64)>;
+/// What identifies a version of a file (None: unreadable).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stamp {
+    modified: Option<SystemTime>,
+    len: u64,
+    /// Status change time and inode, where the platform has them.
+    changed: (i64, i64, u64),
+}
 
 type Build<T> = Box<dyn Fn() -> Result<Arc<T>, TlsError> + Send + Sync>;
 
 pub struct Reloading<T> {
     files: Vec<PathBuf>,
     build: Build<T>,
-    state: Mutex<(Vec<Stamp>, Arc<T>)>,
+    state: Mutex<(Vec<Option<Stamp>>, Arc<T>)>,
 }
 
-fn stamps(files: &[PathBuf]) -> Vec<Stamp> {
-    files
-        .iter()
-        .map(|f| {
-            let m = std::fs::metadata(f).ok()?;
-            Some((m.modified().ok()?, m.len()))
-        })
-        .collect()
+fn stamp(file: &PathBuf) -> Option<Stamp> {
+    let m = std::fs::metadata(file).ok()?;
+    #[cfg(unix)]
+    let changed = {
+        use std::os::unix::fs::MetadataExt;
+        (m.ctime(), m.ctime_nsec(), m.ino())
+    };
+    #[cfg(not(unix))]
+    let changed = (0, 0, 0);
+    Some(Stamp {
+        modified: m.modified().ok(),
+        len: m.len(),
+        changed,
+    })
+}
+
+fn stamps(files: &[PathBuf]) -> Vec<Option<Stamp>> {
+    files.iter().map(stamp).collect()
 }
 
 impl<T: Send + Sync + 'static> Reloading<T> {
@@ -46,30 +63,33 @@ impl<T: Send + Sync + 'static> Reloading<T> {
         })
     }
 
-    /// A configuration that never changes (no files).
-    pub fn fixed(config: Arc<T>) -> Self {
-        let same = config.clone();
-        Self {
-            files: Vec::new(),
-            build: Box::new(move || Ok(same.clone())),
-            state: Mutex::new((Vec::new(), config)),
+    fn lock(&self) -> MutexGuard<'_, (Vec<Option<Stamp>>, Arc<T>)> {
+        match self.state.lock() {
+            Ok(s) => s,
+            Err(poisoned) => poisoned.into_inner(),
         }
     }
 
-    /// The configuration for a new association, built again first if a file changed.
+    /// The configuration for a new association, built again first if a file changed (the
+    /// build runs without the lock held; two callers racing may both build, one result wins).
     pub fn current(&self) -> Arc<T> {
         let now = stamps(&self.files);
-        let mut state = match self.state.lock() {
-            Ok(s) => s,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+        {
+            let state = self.lock();
+            if state.0 == now {
+                return state.1.clone();
+            }
+        }
+        let built = (self.build)();
+        let mut state = self.lock();
         if state.0 != now {
-            match (self.build)() {
+            match built {
                 Ok(fresh) => {
                     tracing::info!(files = ?self.files, "DICOM TLS files changed: configuration reloaded");
                     state.1 = fresh;
                 }
                 Err(e) => {
+                    crate::telemetry::tls_reload_failed();
                     tracing::warn!(error = %e, "DICOM TLS files changed but cannot be used: the previous configuration stays");
                 }
             }

@@ -118,7 +118,7 @@ impl DicomListener {
                 Ok(permit) => {
                     let access = RegistryAccess(self.registry.snapshot(), self.only.clone());
                     let ingest = self.ingest.clone();
-                    let tls = self.tls.as_ref().map(|s| s.current());
+                    let tls = self.tls.clone();
                     tokio::spawn(handle(socket, peer, cfg, access, ingest, tls, permit));
                 }
                 Err(_) => {
@@ -191,7 +191,7 @@ async fn handle(
     cfg: Arc<ScpConfig>,
     access: RegistryAccess,
     ingest: Option<Arc<Ingest>>,
-    tls: Option<Arc<rustls::ServerConfig>>,
+    tls: Option<Arc<Reloading<rustls::ServerConfig>>>,
     _slot: OwnedSemaphorePermit,
 ) {
     let span =
@@ -200,7 +200,7 @@ async fn handle(
         let snapshot = access.0.clone();
         let opts = options(&cfg, access, ingest.is_some());
         let wait = cfg.idle_timeout;
-        match tls {
+        match tls.map(|source| source.current()) {
             Some(tls) => {
                 let opts = opts.tls_config(tls);
                 match established(timeout(wait, opts.establish_tls_async(socket)).await) {

@@ -33,7 +33,13 @@ pub enum TlsError {
     Certificate { path: PathBuf, reason: String },
 }
 
-static CLIENT: OnceLock<Reloading<ClientConfig>> = OnceLock::new();
+/// The client configuration, and when its certificate (`tls_cert_file`) stops being valid.
+pub struct ClientTls {
+    pub config: Arc<ClientConfig>,
+    pub not_after: Option<i64>,
+}
+
+static CLIENT: OnceLock<Reloading<ClientTls>> = OnceLock::new();
 
 /// The files a configuration reads, to follow (unset ones left out).
 fn files(paths: &[&Option<PathBuf>]) -> Vec<PathBuf> {
@@ -48,20 +54,30 @@ pub fn install(cfg: &DicomConfig) -> Result<(), TlsError> {
     Ok(())
 }
 
-fn client_source(cfg: &DicomConfig) -> Result<Reloading<ClientConfig>, TlsError> {
+fn client_source(cfg: &DicomConfig) -> Result<Reloading<ClientTls>, TlsError> {
     let read = files(&[&cfg.tls_ca_file, &cfg.tls_cert_file, &cfg.tls_key_file]);
     let cfg = cfg.clone();
-    Reloading::new(read, move || client_config(&cfg))
+    Reloading::new(read, move || {
+        let config = client_config(&cfg)?;
+        let not_after = cfg.tls_cert_file.as_deref().map(not_after).transpose()?;
+        Ok(Arc::new(ClientTls { config, not_after }))
+    })
 }
 
 /// The process's client configuration, as its files are now; the defaults (system roots, no
 /// client certificate) when `install` was not called.
 pub fn client() -> Result<Arc<ClientConfig>, TlsError> {
     if let Some(c) = CLIENT.get() {
-        return Ok(c.current());
+        return Ok(c.current().config.clone());
     }
     let made = client_source(&DicomConfig::default())?;
-    Ok(CLIENT.get_or_init(|| made).current())
+    Ok(CLIENT.get_or_init(|| made).current().config.clone())
+}
+
+/// When the certificate this side presents now stops being valid (seconds since 1970): the
+/// last configuration that built, so a renewal that failed to load does not show as done.
+pub fn in_use_not_after() -> Option<i64> {
+    CLIENT.get()?.current().not_after
 }
 
 /// The TLS listener's configuration, following its files (see `server_config`).

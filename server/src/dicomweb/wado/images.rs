@@ -270,7 +270,8 @@ pub async fn thumbnail(
     }
 }
 
-/// Thumbnail of a study or series: its middle instance's first frame.
+/// Thumbnail of a study or series: the first frame of the middle instance held here (one is
+/// fetched back when all were released).
 async fn middle_thumbnail(
     s: &AppState,
     c: &Caller,
@@ -279,7 +280,7 @@ async fn middle_thumbnail(
     h: &HeaderMap,
 ) -> Result<Response, DwError> {
     let o = options(q.as_deref(), h, true)?;
-    let mut found = locate::find(s, &c.scope, t).await?;
+    let mut found = locate::find_one(s, &c.scope, t).await?;
     if found.here.is_empty() {
         return Ok(released());
     }

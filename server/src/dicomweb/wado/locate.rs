@@ -131,6 +131,21 @@ pub async fn find(state: &AppState, scope: &Scope, t: Target<'_>) -> Result<Foun
     Ok(found(state, rows))
 }
 
+/// The instances of `t` held here, for a resource that needs only one of them (a study or
+/// series thumbnail): when none is held, only the middle one is fetched back, not the whole
+/// study, so that looking at a released study costs one retrieve.
+pub async fn find_one(state: &AppState, scope: &Scope, t: Target<'_>) -> Result<Found, DwError> {
+    let rows = rows(state, scope, &t).await?;
+    if rows.iter().any(|r| r.purged_at.is_none()) {
+        return Ok(found(state, rows));
+    }
+    let Some(middle) = rows.get(rows.len() / 2) else {
+        return Err(DwError::NotFound);
+    };
+    fetch_back(state, middle.clinic_id, &[middle.id]).await;
+    Ok(found(state, self::rows(state, scope, &t).await?))
+}
+
 async fn fetch_back(state: &AppState, clinic: i64, ids: &[i64]) {
     let calling = crate::qr::local_ae(&state.db, domain::ClinicId(clinic))
         .await

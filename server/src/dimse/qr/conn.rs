@@ -2,6 +2,7 @@
 //! C-MOVE, C-GET and fetch-back run through it, so a PACS or VNA that accepts TLS only is
 //! queried and retrieved from like a plain one, and never in clear.
 
+use super::QrError;
 use crate::dimse::scu::{self, Assoc, Peer, Stream, TlsAssoc};
 use dicom_ul::ClientAssociationOptions;
 use dicom_ul::Pdu;
@@ -34,15 +35,18 @@ impl Conn {
         opts: ClientAssociationOptions<'static>,
         peer: &Peer,
         limit: Duration,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, QrError> {
+        let failed = |e: String| QrError::Association(e);
         if peer.tls {
-            let assoc = scu::open_tls(opts, peer).await.map_err(|e| e.to_string())?;
+            let assoc = scu::open_tls(opts, peer)
+                .await
+                .map_err(|e| failed(e.to_string()))?;
             return Ok(Conn::Tls(Box::new(assoc)));
         }
         let address = (peer.host.as_str(), peer.port);
         let assoc = scu::open_plain(opts, address, limit)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| failed(e.to_string()))?;
         Ok(Conn::Plain(Box::new(assoc)))
     }
 

@@ -78,9 +78,7 @@ pub async fn open(
     peer: &Peer,
     limit: Duration,
 ) -> Result<Conn, QrError> {
-    Conn::open(opts, peer, limit)
-        .await
-        .map_err(QrError::Association)
+    Conn::open(opts, peer, limit).await
 }
 
 /// The accepted presentation context of `class` and its transfer syntax.

@@ -155,8 +155,8 @@ fn forwards(i18n: I18n, marks: &[ForwardMark], released: bool) -> impl IntoView 
 }
 
 /// The series' thumbnail, rendered by the DICOMweb door from its middle instance (PS3.18
-/// §10.4.1.1.4) with the session's rights; hidden when there is none (a non-image series, or
-/// instances no longer held and not fetched back).
+/// §10.4.1.1.4) with the session's rights (a released series has one instance fetched back
+/// for it); hidden when there is none (a non-image series, an archive that cannot give one).
 fn thumbnail(study_uid: &str, series_uid: &str) -> impl IntoView + use<> {
     let failed = RwSignal::new(false);
     let src = format!("/dicomweb/studies/{study_uid}/series/{series_uid}/thumbnail");

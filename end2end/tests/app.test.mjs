@@ -157,6 +157,18 @@ test('administrator adds a DICOM node and tests it with C-ECHO', async () => {
     await page.waitForSelector('#nodes .echo-result .ok', { timeout: 15000 });
     assert.match(await page.textContent('#nodes .echo-result'), /C-ECHO succeeded · \d+\.\d ms/);
     await page.screenshot({ path: join(shots, 'network.png'), fullPage: true });
+    // Marked TLS, the plain storescp is never spoken to in clear: the test fails, with why.
+    await page.click('#nodes a:has-text("VNA de test")');
+    await page.waitForSelector('#node-form');
+    await page.check('#node-form input[name=tls]');
+    await page.waitForSelector('#tls-hint');
+    await page.click('#node-form button[type=submit]');
+    await page.waitForURL(/\/admin\/network$/);
+    await page.waitForSelector('#nodes .badge:has-text("TLS")');
+    await page.click('#nodes button.test');
+    await page.waitForSelector('#nodes .echo-result .bad', { timeout: 15000 });
+    assert.match(await page.textContent('#nodes .echo-result'), /TLS/);
+    await page.screenshot({ path: join(shots, 'network-tls.png'), fullPage: true });
     await page.close();
   } finally {
     scp.kill();

@@ -94,7 +94,8 @@ fn node_rows(i18n: I18n, d: &NetworkData) -> impl IntoView + use<> {
             view! {
                 <tr>
                     <td><a href=format!("/admin/network/nodes/{id}")>{n.name.clone()}</a></td>
-                    <td>{n.ae_title.to_string()} "@" {n.host.to_string()} ":" {n.port.get()}</td>
+                    <td>{n.ae_title.to_string()} "@" {n.host.to_string()} ":" {n.port.get()}
+                        {n.tls.then(|| view! { " " <span class="badge" title="DICOM TLS">"TLS"</span> })}</td>
                     <td>{move || i18n.t(node_role_msg(role))}</td>
                     <td>{move || i18n.t(jurisdiction_msg(jur))}</td>
                     <td>{clinics}</td>

@@ -24,6 +24,8 @@ pub enum ScuError {
     Status(u16),
     #[error(transparent)]
     Command(#[from] command::CommandError),
+    #[error(transparent)]
+    Tls(#[from] TlsOpenError),
 }
 
 /// Where to send: AE title, host, port, and whether the node requires TLS.
@@ -103,8 +105,24 @@ pub enum OpenError {
 pub enum TlsOpenError {
     #[error(transparent)]
     Config(#[from] super::tls::TlsError),
-    #[error("TLS association failed: {0}")]
+    #[error("TLS association failed: {}", with_causes(.0))]
     Association(#[from] dicom_ul::association::Error),
+}
+
+/// An error and its causes, so that the TLS reason under "could not connect" is shown (e.g.
+/// "invalid peer certificate: UnknownIssuer").
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let more = c.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        cause = c.source();
+    }
+    text
 }
 
 /// Why no response command set was read.
@@ -179,10 +197,7 @@ async fn echo_inner(calling: &str, peer: &Peer, limit: Duration) -> Result<(), S
         .connection_timeout(limit)
         .read_timeout(limit);
     if peer.tls {
-        let assoc = open_tls(opts, peer)
-            .await
-            .map_err(|e| ScuError::Association(e.to_string()))?;
-        return echo_on(assoc).await;
+        return echo_on(open_tls(opts, peer).await?).await;
     }
     let address = (peer.host.as_str(), peer.port);
     let assoc = open_plain(opts, address, limit)

@@ -36,17 +36,14 @@ impl Conn {
         peer: &Peer,
         limit: Duration,
     ) -> Result<Self, QrError> {
-        let failed = |e: String| QrError::Association(e);
         if peer.tls {
-            let assoc = scu::open_tls(opts, peer)
-                .await
-                .map_err(|e| failed(e.to_string()))?;
+            let assoc = scu::open_tls(opts, peer).await?;
             return Ok(Conn::Tls(Box::new(assoc)));
         }
         let address = (peer.host.as_str(), peer.port);
         let assoc = scu::open_plain(opts, address, limit)
             .await
-            .map_err(|e| failed(e.to_string()))?;
+            .map_err(|e| QrError::Association(e.to_string()))?;
         Ok(Conn::Plain(Box::new(assoc)))
     }
 

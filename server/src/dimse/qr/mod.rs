@@ -40,6 +40,8 @@ pub enum QrError {
     Command(#[from] crate::dimse::command::CommandError),
     #[error(transparent)]
     Identifier(#[from] identifier::IdentifierError),
+    #[error(transparent)]
+    Tls(#[from] super::scu::TlsOpenError),
 }
 
 /// The SOP classes of a model (PS3.4 §C.6.1.1, §C.6.2.1; UIDs from PS3.6 Annex A).

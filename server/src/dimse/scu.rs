@@ -111,7 +111,7 @@ pub enum TlsOpenError {
 
 /// An error and its causes, so that the TLS reason under "could not connect" is shown (e.g.
 /// "invalid peer certificate: UnknownIssuer").
-fn with_causes(e: &dyn std::error::Error) -> String {
+pub fn with_causes(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut cause = e.source();
     while let Some(c) = cause {

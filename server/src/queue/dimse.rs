@@ -118,7 +118,7 @@ fn association_failure(e: UlError, what: &str) -> Sent {
             None,
             "the peer accepted none of the proposed presentation contexts",
         ),
-        _ => Sent::transient(None, format!("{what} failed: {e}")),
+        _ => Sent::transient(None, format!("{what} failed: {}", scu::with_causes(&e))),
     }
 }
 

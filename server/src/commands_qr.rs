@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::dimse::qr::find::{FindLimits, FindSession};
 use crate::dimse::qr::find_class;
 use crate::dimse::qr::identifier;
-use crate::dimse::qr::retrieve::{Progress, RetrieveTarget, retrieve_keys};
+use crate::dimse::qr::retrieve::{Outcome, Progress, RetrieveTarget, retrieve_keys};
 use crate::dimse::scu::Peer;
 use anyhow::{Context, bail};
 use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry};
@@ -117,23 +117,7 @@ pub async fn move_(cfg: Config, args: MoveArgs) -> anyhow::Result<()> {
     let (peer, calling, model) = peer_and_model(&cfg, &args.common)?;
     let dest = AeTitle::parse(&args.dest).context("--dest")?;
     let keys = keys(&args.common)?;
-    let (tx, mut rx) = tokio::sync::watch::channel(Default::default());
-    let progress = Progress {
-        subops: tx,
-        cancel: Arc::new(AtomicBool::new(false)),
-    };
-    let printer = tokio::spawn(async move {
-        while rx.changed().await.is_ok() {
-            let s: domain::query::SubOps = *rx.borrow();
-            eprintln!(
-                "completed {} failed {} warning {} remaining {}",
-                s.completed,
-                s.failed,
-                s.warning,
-                s.remaining.map_or("?".into(), |r| r.to_string())
-            );
-        }
-    });
+    let (progress, printer) = progress_printer();
     let target = RetrieveTarget::Move {
         destination: dest.to_string(),
     };
@@ -151,13 +135,7 @@ pub async fn move_(cfg: Config, args: MoveArgs) -> anyhow::Result<()> {
     .with_context(|| format!("C-MOVE from {}", args.common.target));
     drop(progress);
     let _ = printer.await;
-    let (result, count) = match &outcome {
-        Ok(o) if o.status == MoveStatus::Success && o.subops.failed == 0 => {
-            ("completed", Some(o.subops.completed))
-        }
-        Ok(o) => ("failed", Some(o.subops.completed)),
-        Err(_) => ("failed", None),
-    };
+    let (result, count) = audit_outcome(&outcome);
     let mut audited = keys.clone();
     audited.push(Key {
         tag: 0x0000_0600,
@@ -183,6 +161,39 @@ pub async fn move_(cfg: Config, args: MoveArgs) -> anyhow::Result<()> {
         MoveStatus::Success if s.failed == 0 => Ok(()),
         MoveStatus::Failure(why) => bail!("{why}"),
         _ => bail!("the move did not complete"),
+    }
+}
+
+/// Progress of a retrieve, printed on standard error as the PACS reports it.
+fn progress_printer() -> (Progress, tokio::task::JoinHandle<()>) {
+    let (tx, mut rx) = tokio::sync::watch::channel(Default::default());
+    let progress = Progress {
+        subops: tx,
+        cancel: Arc::new(AtomicBool::new(false)),
+    };
+    let printer = tokio::spawn(async move {
+        while rx.changed().await.is_ok() {
+            let s: domain::query::SubOps = *rx.borrow();
+            eprintln!(
+                "completed {} failed {} warning {} remaining {}",
+                s.completed,
+                s.failed,
+                s.warning,
+                s.remaining.map_or("?".into(), |r| r.to_string())
+            );
+        }
+    });
+    (progress, printer)
+}
+
+/// The audit outcome of a C-MOVE and how many instances it moved.
+fn audit_outcome<E>(outcome: &Result<Outcome, E>) -> (&'static str, Option<u32>) {
+    match outcome {
+        Ok(o) if o.status == MoveStatus::Success && o.subops.failed == 0 => {
+            ("completed", Some(o.subops.completed))
+        }
+        Ok(o) => ("failed", Some(o.subops.completed)),
+        Err(_) => ("failed", None),
     }
 }
 

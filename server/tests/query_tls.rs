@@ -123,31 +123,7 @@ async fn a_tls_pacs_is_searched_and_retrieved_over_tls() {
         "C-GET sub-operations ingested"
     );
 
-    let data = tempfile::tempdir().expect("data");
-    let target = format!("ORTHANC@127.0.0.1:{}", pacs.dicom);
-    let (ok, out) = cli(dir, data.path(), &["migrate", "up"]).await;
-    assert!(ok, "{out}");
-    let find = [
-        "find",
-        "--tls",
-        &target,
-        "-k",
-        "PatientID=TLS1",
-        "-k",
-        "StudyInstanceUID",
-    ];
-    let (ok, out) = cli(dir, data.path(), &find).await;
-    assert!(ok && out.contains(&s1), "passerelle find --tls: {out}");
-    let key = format!("StudyInstanceUID={s2}");
-    let mv = ["move", "--tls", &target, "--dest", "PASSERELLE", "-k", &key];
-    let (ok, out) = cli(dir, data.path(), &mv).await;
-    assert!(
-        ok && out.contains("2 completed"),
-        "passerelle move --tls: {out}"
-    );
-    let plain = ["find", &target, "-k", "PatientID=TLS1"];
-    let (ok, out) = cli(dir, data.path(), &plain).await;
-    assert!(!ok, "the TLS PACS refuses clear: {out}");
+    command_line(dir, pacs.dicom, &s1, &s2).await;
 
     set_node_tls(&here.t.db, node, false).await;
     let clear = search(&mut here, clinic).await;
@@ -160,4 +136,34 @@ async fn a_tls_pacs_is_searched_and_retrieved_over_tls() {
         "the node marked plain fails, and the error says why: {outcome}"
     );
     here.t.finish().await;
+}
+
+/// `passerelle find --tls` and `move --tls` against the TLS PACS on `port`; without `--tls`
+/// the PACS refuses.
+async fn command_line(dir: &Path, port: u16, s1: &str, s2: &str) {
+    let data = tempfile::tempdir().expect("data");
+    let target = format!("ORTHANC@127.0.0.1:{port}");
+    let (ok, out) = cli(dir, data.path(), &["migrate", "up"]).await;
+    assert!(ok, "{out}");
+    let find = [
+        "find",
+        "--tls",
+        &target,
+        "-k",
+        "PatientID=TLS1",
+        "-k",
+        "StudyInstanceUID",
+    ];
+    let (ok, out) = cli(dir, data.path(), &find).await;
+    assert!(ok && out.contains(s1), "passerelle find --tls: {out}");
+    let key = format!("StudyInstanceUID={s2}");
+    let mv = ["move", "--tls", &target, "--dest", "PASSERELLE", "-k", &key];
+    let (ok, out) = cli(dir, data.path(), &mv).await;
+    assert!(
+        ok && out.contains("2 completed"),
+        "passerelle move --tls: {out}"
+    );
+    let plain = ["find", &target, "-k", "PatientID=TLS1"];
+    let (ok, out) = cli(dir, data.path(), &plain).await;
+    assert!(!ok, "the TLS PACS refuses clear: {out}");
 }

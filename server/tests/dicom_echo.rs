@@ -170,16 +170,23 @@ async fn idle_sockets_are_closed() {
     );
 }
 
-#[tokio::test]
-async fn associations_beyond_the_cap_are_refused_transiently() {
-    let addr = listener(1, 5000).await;
-    let held = ClientAssociationOptions::new()
+/// An association to PASSERELLE at `addr`, held open until released.
+async fn hold(
+    addr: SocketAddr,
+) -> dicom_ul::association::client::AsyncClientAssociation<tokio::net::TcpStream> {
+    ClientAssociationOptions::new()
         .with_abstract_syntax(VERIFICATION)
         .calling_ae_title("HOLDER")
         .called_ae_title("PASSERELLE")
         .establish_async(addr)
         .await
-        .expect("first association");
+        .expect("first association")
+}
+
+#[tokio::test]
+async fn associations_beyond_the_cap_are_refused_transiently() {
+    let addr = listener(1, 5000).await;
+    let held = hold(addr).await;
     let (ok, out) = echoscu(addr, "PASSERELLE").await;
     assert!(!ok, "{out}");
     assert!(
@@ -224,13 +231,7 @@ async fn the_cap_counts_the_associations_of_every_listener() {
     let mut ports = server::dimse::DedicatedPorts::new([127, 0, 0, 1].into(), cfg, registry, None)
         .sharing(slots);
     ports.reconcile().await;
-    let held = ClientAssociationOptions::new()
-        .with_abstract_syntax(VERIFICATION)
-        .calling_ae_title("HOLDER")
-        .called_ae_title("PASSERELLE")
-        .establish_async(addr)
-        .await
-        .expect("first association");
+    let held = hold(addr).await;
     let dedicated = SocketAddr::from(([127, 0, 0, 1], port));
     let (ok, out) = echoscu(dedicated, "LISTED").await;
     assert!(!ok && out.contains("Local Limit Exceeded"), "{out}");

@@ -154,18 +154,24 @@ pub fn parse_target(raw: &str) -> anyhow::Result<(AeTitle, Host, Port)> {
     Ok((ae, host, port))
 }
 
-pub async fn echo(cfg: Config, args: EchoArgs) -> anyhow::Result<()> {
-    let (ae, host, port) = parse_target(&args.target)?;
-    if args.tls {
+/// The node a command names as `AE@host:port`; with `tls`, reached over DICOM TLS with the
+/// `[dicom] tls_*` files of `cfg`.
+pub fn target_peer(cfg: &Config, target: &str, tls: bool) -> anyhow::Result<Peer> {
+    let (ae, host, port) = parse_target(target)?;
+    if tls {
         crate::dimse::tls::install(&cfg.dicom).context("DICOM TLS ([dicom] tls_*)")?;
     }
-    let calling = AeTitle::parse(&args.aet).context("--aet")?;
-    let peer = Peer {
+    Ok(Peer {
         ae_title: ae.to_string(),
         host: host.to_string(),
         port: port.get(),
-        tls: args.tls,
-    };
+        tls,
+    })
+}
+
+pub async fn echo(cfg: Config, args: EchoArgs) -> anyhow::Result<()> {
+    let peer = target_peer(&cfg, &args.target, args.tls)?;
+    let calling = AeTitle::parse(&args.aet).context("--aet")?;
     let rtt = scu::echo(calling.as_str(), &peer, Duration::from_secs(args.timeout))
         .await
         .with_context(|| format!("C-ECHO to {}", args.target))?;

@@ -2,7 +2,7 @@
 //! a PACS (no clinic, no database), with keys given as `-k Keyword=Value`.
 
 use crate::cli::{FindArgs, MoveArgs, QrCommon};
-use crate::commands::parse_target;
+use crate::commands::target_peer;
 use crate::config::Config;
 use crate::dimse::qr::find::{FindLimits, FindSession};
 use crate::dimse::qr::find_class;
@@ -53,21 +53,12 @@ fn keys(common: &QrCommon) -> anyhow::Result<Vec<Key>> {
 }
 
 fn peer_and_model(cfg: &Config, common: &QrCommon) -> anyhow::Result<(Peer, AeTitle, InfoModel)> {
-    let (ae, host, port) = parse_target(&common.target)?;
-    if common.tls {
-        crate::dimse::tls::install(&cfg.dicom).context("DICOM TLS ([dicom] tls_*)")?;
-    }
+    let peer = target_peer(cfg, &common.target, common.tls)?;
     let calling = AeTitle::parse(&common.aet).context("--aet")?;
     let model = if common.patient_root {
         InfoModel::PatientRoot
     } else {
         InfoModel::StudyRoot
-    };
-    let peer = Peer {
-        ae_title: ae.to_string(),
-        host: host.to_string(),
-        port: port.get(),
-        tls: common.tls,
     };
     Ok((peer, calling, model))
 }

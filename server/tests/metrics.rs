@@ -106,13 +106,7 @@ async fn the_certificate_end_of_validity_is_exposed() {
     let dir = tempfile::tempdir().expect("dir");
     common::pki::pki(dir.path());
     let cert = common::pki::path(dir.path(), "client.pem");
-    let tls = server::config::DicomConfig {
-        tls_ca_file: Some(common::pki::path(dir.path(), "ca.pem")),
-        tls_cert_file: Some(cert.clone()),
-        tls_key_file: Some(common::pki::path(dir.path(), "client.key")),
-        ..Default::default()
-    };
-    server::dimse::tls::install(&tls).expect("client TLS");
+    server::dimse::tls::install(&common::pki::client_side(dir.path())).expect("client TLS");
     let r = rig(kinds()[0], ConflictPolicy::KeepBoth).await;
     let mut c = client(&r, |cfg| cfg.dicom.tls_cert_file = Some(cert.clone()));
     let text = scrape(&mut c).await;

@@ -7,10 +7,9 @@
 mod common;
 
 use common::kinds;
-use common::pki::{path, pki, tls_storescp};
+use common::pki::{client_side, listener, path, pki, tls_storescp};
 use common::rig::{count, rig_tls, storescu};
 use common::routes::files;
-use server::config::DicomConfig;
 use server::db::index_entities::instance;
 use server::dimse::scu::{self, Peer};
 use std::path::Path;
@@ -65,14 +64,7 @@ async fn the_listener_follows_its_certificate_files() {
     pki(one);
     pki(two);
     renew(one, live.path(), &["server.pem", "server.key", "ca.pem"]);
-    let cfg = DicomConfig {
-        tls_cert_file: Some(path(live.path(), "server.pem")),
-        tls_key_file: Some(path(live.path(), "server.key")),
-        tls_client_ca_file: Some(path(live.path(), "ca.pem")),
-        ..DicomConfig::default()
-    };
-    let source = server::dimse::tls::server_source(&cfg).expect("listener TLS");
-    let r = rig_tls(kinds()[0], source).await;
+    let r = rig_tls(kinds()[0], listener(live.path())).await;
     let study = files(&r, 1, 4);
     assert!(store(r.addr, (one, one), &study[..1]).await, "first CA");
 
@@ -107,13 +99,7 @@ async fn associations_opened_follow_the_client_files() {
     pki(two.path());
     let used = ["ca.pem", "client.pem", "client.key"];
     renew(one.path(), live.path(), &used);
-    let cfg = DicomConfig {
-        tls_ca_file: Some(path(live.path(), "ca.pem")),
-        tls_cert_file: Some(path(live.path(), "client.pem")),
-        tls_key_file: Some(path(live.path(), "client.key")),
-        ..DicomConfig::default()
-    };
-    server::dimse::tls::install(&cfg).expect("client TLS");
+    server::dimse::tls::install(&client_side(live.path())).expect("client TLS");
     let (first, second) = (tls_storescp(one.path()), tls_storescp(two.path()));
     let peer = |port| Peer {
         ae_title: "STORESCP".into(),

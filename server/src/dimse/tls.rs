@@ -197,9 +197,7 @@ pub fn check_expiry(cfg: &DicomConfig) {
     let Some(path) = &cfg.tls_cert_file else {
         return;
     };
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
+    let now = crate::db::now();
     match not_after(path) {
         Ok(end) if end <= now => {
             tracing::error!(file = %path.display(), "the DICOM TLS certificate has expired: peers will refuse it")

@@ -105,6 +105,26 @@ pub fn path(dir: &Path, name: &str) -> PathBuf {
     dir.join(name)
 }
 
+/// Passerelle's side as a client of `dir`'s CA: trusts it, presents its client certificate.
+pub fn client_side(dir: &Path) -> DicomConfig {
+    DicomConfig {
+        tls_ca_file: Some(path(dir, "ca.pem")),
+        tls_cert_file: Some(path(dir, "client.pem")),
+        tls_key_file: Some(path(dir, "client.key")),
+        ..DicomConfig::default()
+    }
+}
+
+/// Passerelle's TLS listener with `dir`'s server certificate, callers checked against its CA.
+pub fn listener_side(dir: &Path) -> DicomConfig {
+    DicomConfig {
+        tls_client_ca_file: Some(path(dir, "ca.pem")),
+        tls_cert_file: Some(path(dir, "server.pem")),
+        tls_key_file: Some(path(dir, "server.key")),
+        ..DicomConfig::default()
+    }
+}
+
 /// One test CA for the whole binary (the process's TLS client configuration is made once),
 /// with this side's client configuration installed.
 pub fn shared_pki() -> &'static Path {
@@ -112,13 +132,7 @@ pub fn shared_pki() -> &'static Path {
     PKI.get_or_init(|| {
         let dir = tempfile::tempdir().expect("dir");
         pki(dir.path());
-        let cfg = DicomConfig {
-            tls_ca_file: Some(path(dir.path(), "ca.pem")),
-            tls_cert_file: Some(path(dir.path(), "client.pem")),
-            tls_key_file: Some(path(dir.path(), "client.key")),
-            ..DicomConfig::default()
-        };
-        server::dimse::tls::install(&cfg).expect("TLS configuration");
+        server::dimse::tls::install(&client_side(dir.path())).expect("TLS configuration");
         dir
     })
     .path()
@@ -173,13 +187,7 @@ pub fn orthanc_tls(dir: &Path, modalities: &[(&str, u16)]) -> Orthanc {
 /// Passerelle's TLS listener configuration: the server certificate, callers checked against
 /// the CA.
 pub fn listener(dir: &Path) -> std::sync::Arc<TlsSource> {
-    let cfg = DicomConfig {
-        tls_client_ca_file: Some(path(dir, "ca.pem")),
-        tls_cert_file: Some(path(dir, "server.pem")),
-        tls_key_file: Some(path(dir, "server.key")),
-        ..DicomConfig::default()
-    };
-    server::dimse::tls::server_source(&cfg).expect("server TLS")
+    server::dimse::tls::server_source(&listener_side(dir)).expect("server TLS")
 }
 
 /// Marks the node of destination `d` as requiring TLS (`tls`) or not.

@@ -2,10 +2,9 @@
 //! Patient Root search asks for patients, then for each patient's studies). Pending answers
 //! carry one identifier each; past `max_results` a C-CANCEL stops the PACS (§C.4.1.2.3).
 
-use super::Conn;
 use super::identifier::{decode, encode};
 use super::{
-    QrError, command, context, find_class, open, options, receive, send_command_set, send_data,
+    Conn, QrError, command, context, find_class, options, receive, send_command_set, send_data,
 };
 use crate::dimse::scu::Peer;
 use dicom_object::InMemDicomObject;
@@ -45,7 +44,7 @@ impl FindSession {
         let class = find_class(model);
         let opts = options(calling, peer, limits.timeout)
             .with_presentation_context(class, super::UNCOMPRESSED.to_vec());
-        let assoc = timeout(limits.timeout, open(opts, peer, limits.timeout))
+        let assoc = timeout(limits.timeout, Conn::open(opts, peer, limits.timeout))
             .await
             .map_err(|_| QrError::Timeout(limits.timeout))??;
         let (ctx, ts) = context(&assoc, class).ok_or(QrError::NoContext(match model {

@@ -74,15 +74,6 @@ pub fn options(calling: &str, peer: &Peer, limit: Duration) -> ClientAssociation
         .write_timeout(limit)
 }
 
-/// Opens the association (DICOM TLS to a node that requires it, else plain TCP).
-pub async fn open(
-    opts: ClientAssociationOptions<'static>,
-    peer: &Peer,
-    limit: Duration,
-) -> Result<Conn, QrError> {
-    Conn::open(opts, peer, limit).await
-}
-
 /// The accepted presentation context of `class` and its transfer syntax.
 pub fn context(assoc: &Conn, class: &str) -> Option<(u8, String)> {
     assoc

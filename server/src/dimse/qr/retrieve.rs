@@ -6,7 +6,7 @@
 
 use super::Conn;
 use super::identifier::encode;
-use super::{QrError, command, context, context_ts, get_class, move_class, open, options};
+use super::{QrError, command, context, context_ts, get_class, move_class, options};
 use super::{receive, send_command_set, send_data};
 use crate::dimse::command as store_cmd;
 use crate::dimse::scu::Peer;
@@ -195,7 +195,7 @@ pub async fn retrieve_keys(
     limit: Duration,
 ) -> Result<Outcome, QrError> {
     let (opts, class) = retrieve_options(calling, peer, model, &target, limit);
-    let mut assoc = timeout(limit, open(opts, peer, limit))
+    let mut assoc = timeout(limit, Conn::open(opts, peer, limit))
         .await
         .map_err(|_| QrError::Timeout(limit))??;
     let Some((ctx, ts)) = context(&assoc, class) else {

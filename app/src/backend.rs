@@ -17,6 +17,9 @@ use domain::{ClinicId, UserId};
 use std::net::IpAddr;
 use std::sync::Arc;
 
+pub mod registry;
+pub use registry::{Registry, RegistryHandle};
+
 /// Session operations the server implements on its session store.
 #[async_trait::async_trait]
 pub trait SessionControl: Send + Sync {

@@ -43,9 +43,12 @@ macro_rules! string_newtype {
 pub mod destination;
 pub mod dicom;
 pub mod forward;
+pub mod hl7;
 pub mod names;
 pub mod network;
+pub mod orders;
 pub mod query;
+pub mod registry;
 pub mod role;
 pub mod routing;
 pub mod scope;

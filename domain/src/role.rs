@@ -34,6 +34,15 @@ pub enum Permission {
     ReadStudies,
     /// Receive reports addressed to oneself.
     ReceiveReports,
+    /// Read the patients, orders, physicians, radiologists and procedures of one's clinics.
+    ViewRegistry,
+    /// Create and change patients, orders, referring physicians and the procedure catalogue
+    /// of one's clinics; reconcile studies; merge patients.
+    ManageRegistry,
+    /// Create and change radiologists' reading profiles (credentials, availability).
+    ManageRadiologists,
+    /// See the HL7 messages received for one's clinics.
+    ViewMessages,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -63,10 +72,19 @@ impl Role {
         use Permission::*;
         match self {
             Role::Administrator => true,
-            Role::ClinicStaff => {
-                matches!(p, ViewClinics | ViewStudies | QueryRetrieve | StoreStudies)
+            Role::ClinicStaff => matches!(
+                p,
+                ViewClinics
+                    | ViewStudies
+                    | QueryRetrieve
+                    | StoreStudies
+                    | ViewRegistry
+                    | ManageRegistry
+                    | ViewMessages
+            ),
+            Role::Radiologist => {
+                matches!(p, ViewClinics | ViewStudies | ReadStudies | ViewRegistry)
             }
-            Role::Radiologist => matches!(p, ViewClinics | ViewStudies | ReadStudies),
             Role::ReferringPhysician => matches!(p, ReceiveReports),
         }
     }
@@ -117,6 +135,11 @@ mod tests {
         assert!(Role::ClinicStaff.can(Permission::StoreStudies));
         assert!(!Role::Radiologist.can(Permission::StoreStudies));
         assert!(!Role::ReferringPhysician.can(Permission::ViewStudies));
+        assert!(Role::ClinicStaff.can(Permission::ManageRegistry));
+        assert!(Role::Radiologist.can(Permission::ViewRegistry));
+        assert!(!Role::Radiologist.can(Permission::ManageRegistry));
+        assert!(!Role::ClinicStaff.can(Permission::ManageRadiologists));
+        assert!(!Role::ReferringPhysician.can(Permission::ViewRegistry));
         assert!(Role::Administrator.sees_all_clinics());
         assert!(!Role::Radiologist.sees_all_clinics());
     }

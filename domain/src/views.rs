@@ -157,12 +157,17 @@ pub struct StudyDetail {
 }
 
 /// The audit actions the audit page can filter on (`audit_events.action`).
-pub const AUDIT_ACTIONS: [&str; 5] = [
+pub const AUDIT_ACTIONS: [&str; 10] = [
     "query",
     "retrieve",
     "dicomweb_query",
     "dicomweb_retrieve",
     "dicomweb_store",
+    "patient_record",
+    "patient_merge",
+    "order_record",
+    "study_reconcile",
+    "hl7_reprocess",
 ];
 
 /// One row of the audit trail as administrators see it.
@@ -180,4 +185,20 @@ pub struct AuditRow {
     /// `ok`, `refused`, `failed`, `error`, …
     pub outcome: String,
     pub result_count: Option<i32>,
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    pub total: u64,
+    pub page: u64,
+    pub page_size: u64,
+}
+
+impl<T> Page<T> {
+    /// How many pages there are (at least one).
+    pub fn pages(&self) -> u64 {
+        self.total.div_ceil(self.page_size.max(1)).max(1)
+    }
 }

@@ -2,6 +2,7 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod build;
 mod m20261128_000001_accounts;
 mod m20261128_000002_network;
 mod m20261128_000003_index;
@@ -12,6 +13,9 @@ mod m20261128_000007_tokens;
 mod m20261128_000008_study_order;
 mod m20261128_000009_token_store;
 mod m20261128_000010_instance_counters;
+mod m20261207_000011_registry;
+mod m20261207_000012_orders;
+mod m20261207_000013_hl7;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -30,6 +34,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000008_study_order::Migration),
             Box::new(m20261128_000009_token_store::Migration),
             Box::new(m20261128_000010_instance_counters::Migration),
+            Box::new(m20261207_000011_registry::Migration),
+            Box::new(m20261207_000012_orders::Migration),
+            Box::new(m20261207_000013_hl7::Migration),
         ]
     }
 }

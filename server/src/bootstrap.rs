@@ -75,6 +75,11 @@ pub async fn first_start(
             port: None,
         };
         network::save_local_ae(db, None, ae).await?;
+        if cfg.bootstrap.demo_records {
+            crate::workflow::demo::create(db, clinic.id, &cfg.orders.accession_prefix)
+                .await
+                .map_err(|e| BootstrapError::Demo(e.to_string()))?;
+        }
     }
     Ok(Some(Bootstrapped {
         generated_password: generated,

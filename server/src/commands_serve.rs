@@ -1,5 +1,5 @@
 //! `passerelle serve`: the web UI and APIs, the DICOM listeners (plain, per-AE ports, TLS), the
-//! forward workers, the retrieve runner and the periodic housekeeping, until a shutdown signal.
+//! HL7 MLLP listeners, the forward workers, the retrieve runner and the periodic housekeeping, until a shutdown signal.
 
 use crate::auth::{DbSessionStore, password};
 use crate::bootstrap;
@@ -48,6 +48,9 @@ pub async fn serve(cfg: Config) -> anyhow::Result<()> {
         .await
         .context("loading the DICOM network configuration")?;
     let dicom = start_dicom(&state).await?;
+    for a in crate::hl7::start(&state).await? {
+        println!("HL7 MLLP listener on {a}");
+    }
     spawn_housekeeping(&state);
     let router = crate::http::router(state);
     let listener = tokio::net::TcpListener::bind(addr)

@@ -11,12 +11,14 @@ use serde::{Deserialize, Serialize};
 mod audit;
 mod network;
 mod query;
+mod registry;
 mod routing;
 mod studies;
 mod tokens;
 pub use audit::*;
 pub use network::*;
 pub use query::*;
+pub use registry::*;
 pub use routing::*;
 pub use studies::*;
 pub use tokens::*;
@@ -38,6 +40,12 @@ pub enum ApiError {
     Invalid(String),
     #[error("{0}")]
     Conflict(String),
+    /// A field's value refused, said by field and problem (localized by the UI).
+    #[error("{0}")]
+    Field(domain::registry::FieldError),
+    /// The RAMQ number disagrees with the record: saved only once the user confirms.
+    #[error("the RAMQ number disagrees with the record; confirm to save anyway")]
+    Warnings(Vec<domain::registry::RamqWarning>),
     #[error("internal error")]
     Internal,
     #[error("request failed: {0}")]
@@ -53,7 +61,9 @@ impl ApiError {
             ApiError::Forbidden => 403,
             ApiError::NotFound => 404,
             ApiError::Invalid(_) | ApiError::Transport(_) => 400,
-            ApiError::Conflict(_) => 409,
+            ApiError::Conflict(_) | ApiError::Warnings(_) => 409,
+            ApiError::Field(f) if f.problem == domain::registry::Problem::Taken => 409,
+            ApiError::Field(_) => 400,
             ApiError::Internal => 500,
         }
     }
@@ -64,6 +74,12 @@ impl FromServerFnError for ApiError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         ApiError::Transport(value.to_string())
+    }
+}
+
+impl From<domain::registry::FieldError> for ApiError {
+    fn from(e: domain::registry::FieldError) -> Self {
+        ApiError::Field(e)
     }
 }
 

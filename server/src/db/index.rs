@@ -3,10 +3,10 @@
 //! versions, ingest events.
 
 use super::id_cache::IdCache;
+use super::index_attrs::Attrs;
 use super::index_entities::{ingest_event, instance, instance_version, patient, series, study};
 use super::queue::{self, JobSeed};
 use super::{RepoError, now};
-use crate::ingest::parse::Attrs;
 use domain::ClinicId;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
@@ -120,18 +120,27 @@ async fn study_row(
     let conflict = OnConflict::columns([study::Column::ClinicId, study::Column::StudyUid])
         .do_nothing()
         .to_owned();
-    inserted_or_existing(
-        study::Entity::insert(am)
-            .on_conflict(conflict)
-            .exec(txn)
-            .await,
-    )?;
-    study::Entity::find()
+    let created = match study::Entity::insert(am)
+        .on_conflict(conflict)
+        .exec(txn)
+        .await
+    {
+        Ok(_) => true,
+        Err(DbErr::RecordNotInserted) => false,
+        Err(e) => return Err(e.into()),
+    };
+    let row = study::Entity::find()
         .filter(study::Column::ClinicId.eq(n.clinic.0))
         .filter(study::Column::StudyUid.eq(a.study_uid.as_str()))
         .one(txn)
         .await?
-        .ok_or(RepoError::NotFound)
+        .ok_or(RepoError::NotFound)?;
+    if created {
+        // A new study: the order it was made for, by Study Instance UID or accession number.
+        let (uid, acc, key) = (&a.study_uid, &a.accession, &a.patient_key);
+        super::order_links::link_new_study(txn, n.clinic, row.id, uid, acc, key).await?;
+    }
+    Ok(row)
 }
 
 async fn series_id(

@@ -26,14 +26,26 @@ macro_rules! entity {
 
 pub mod audit;
 pub mod clinics;
+pub mod counters;
 pub mod entities;
 pub mod gate;
+pub mod hl7;
 pub mod id_cache;
 pub mod index;
+pub mod index_attrs;
 pub mod index_batch;
 pub mod index_entities;
 pub mod network;
+pub mod order_links;
+pub mod order_reads;
+pub mod orders;
+pub mod patients;
+pub mod physicians;
+pub mod procedures;
 pub mod queue;
+pub mod radiologists;
+pub mod reconcile;
+pub mod registry_entities;
 pub mod repair;
 pub mod retrieves;
 pub mod routing;
@@ -58,6 +70,9 @@ pub enum RepoError {
     Conflict(String),
     #[error("invalid: {0}")]
     Invalid(String),
+    /// A field's value refused (unique in its clinic, a lifecycle rule…), said by field.
+    #[error("{0}")]
+    Field(domain::registry::FieldError),
     #[error("database error: {0}")]
     Db(#[from] DbErr),
 }

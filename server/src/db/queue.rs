@@ -12,6 +12,11 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
+/// Why a job was not sent: its spool copy is damaged. A sender's identical retry repairs the
+/// copy and puts such jobs back in the queue (`db::repair`).
+pub const DAMAGED: &str =
+    "spool copy damaged (it no longer matches the data set received); not sent";
+
 /// Unix milliseconds.
 pub fn now_ms() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64

@@ -37,7 +37,7 @@ pub async fn repaired(
         .col_expr(job::Column::UpdatedAt, Expr::value(now))
         .filter(job::Column::InstanceId.eq(id))
         .filter(job::Column::State.eq(JobState::Dead.as_str()))
-        .filter(job::Column::LastError.eq(crate::queue::DAMAGED))
+        .filter(job::Column::LastError.eq(super::queue::DAMAGED))
         .exec(&txn)
         .await?;
     txn.commit().await?;

@@ -5,8 +5,7 @@ use super::entities::remote_node;
 use super::queue::now_ms;
 use super::routing_entities::{destination, forward_job as job};
 use super::{RepoError, conflict, now};
-use crate::dimse::scu::Peer;
-use crate::queue::stow::{StowAuth, StowTarget};
+use crate::targets::{Peer, StowAuth, StowTarget};
 use domain::Jurisdiction;
 use domain::destination::{
     AuthKind, DestinationInput, DestinationName, DestinationView, Transport,

@@ -137,7 +137,37 @@ pub async fn search(
     })
 }
 
-/// One study in scope with its series and instances.
+/// The studies of a clinic whose Patient ID is one of `keys` (a patient record's identifiers),
+/// newest first.
+pub async fn of_patient_keys(
+    db: &impl ConnectionTrait,
+    clinic: ClinicId,
+    keys: &[String],
+) -> Result<Vec<StudySummary>, RepoError> {
+    let pats: HashMap<i64, patient::Model> = patient::Entity::find()
+        .filter(patient::Column::ClinicId.eq(clinic.0))
+        .filter(patient::Column::PatientKey.is_in(keys.to_vec()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let rows = study::Entity::find()
+        .filter(study::Column::PatientId.is_in(pats.keys().copied().collect::<Vec<_>>()))
+        .order_by_desc(study::Column::StudyDate)
+        .order_by_desc(study::Column::Id)
+        .limit(500)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|s| {
+            let p = pats.get(&s.patient_id);
+            summary(s, p)
+        })
+        .collect())
+}
+
 /// Where each of `instances` was sent or is queued, by instance id.
 async fn forward_marks(
     db: &impl ConnectionTrait,

@@ -28,15 +28,7 @@ pub enum ScuError {
     Tls(#[from] TlsOpenError),
 }
 
-/// Where to send: AE title, host, port, and whether the node requires TLS.
-#[derive(Debug, Clone)]
-pub struct Peer {
-    pub ae_title: String,
-    pub host: String,
-    pub port: u16,
-    /// The node is reached over TLS only (PS3.15 Annex B.1).
-    pub tls: bool,
-}
+pub use crate::targets::Peer;
 
 /// A client association over TCP.
 pub type Assoc = AsyncClientAssociation<tokio::net::TcpStream>;

@@ -11,7 +11,8 @@ pub mod routing_api;
 use crate::auth::{DbSessionStore, session};
 use crate::services::AppBackend;
 use crate::state::AppState;
-use app::backend::BackendHandle;
+use crate::workflow::backend::WorkflowBackend;
+use app::backend::{BackendHandle, RegistryHandle};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::Request;
@@ -66,16 +67,17 @@ fn security_headers(router: Router) -> Router {
 pub fn router(state: AppState) -> Router {
     crate::telemetry::install();
     let backend = BackendHandle(Arc::new(AppBackend::new(state.clone())));
+    let registry = RegistryHandle(Arc::new(WorkflowBackend::new(state.clone())));
     let routes = generate_route_list(app::App);
     let options = state.leptos.clone();
     let ctx_pages = {
-        let b = backend.clone();
-        move || provide_context(b.clone())
+        let (b, r) = (backend.clone(), registry.clone());
+        move || {
+            provide_context(b.clone());
+            provide_context(r.clone());
+        }
     };
-    let ctx_fns = {
-        let b = backend.clone();
-        move || provide_context(b.clone())
-    };
+    let ctx_fns = ctx_pages.clone();
     let server_fns = move |req: Request<Body>| handle_server_fns_with_context(ctx_fns.clone(), req);
     let fallback = {
         let ctx = ctx_pages.clone();

@@ -15,7 +15,7 @@ use crate::storage::{MetaInfo, Spool};
 use domain::ClinicId;
 use parse::Attrs;
 use sea_orm::DatabaseConnection;
-use serde::{Deserialize, Serialize};
+
 use std::sync::Arc;
 use tokio::sync::Notify;
 
@@ -30,16 +30,7 @@ pub const CANNOT_UNDERSTAND: u16 = 0xC000;
 /// attribute parse take ~0.1 ms for 330 KB here); larger ones on the blocking pool.
 const INLINE_PARSE_MAX: usize = 2 << 20;
 
-/// What to do when an instance arrives again with the same SOP Instance UID but other bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum ConflictPolicy {
-    /// Keep the new version as current and the previous one as an earlier version.
-    #[default]
-    KeepBoth,
-    /// Keep the first; answer warning B000 and record the event.
-    Reject,
-}
+pub use crate::config::ConflictPolicy;
 
 /// One C-STORE to make durable.
 pub struct StoreRequest {

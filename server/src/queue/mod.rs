@@ -107,10 +107,7 @@ impl Sent {
     }
 }
 
-/// Why a job was not sent: its spool copy is damaged. A sender's identical retry repairs the
-/// copy and puts such jobs back in the queue (`db::repair`).
-pub const DAMAGED: &str =
-    "spool copy damaged (it no longer matches the data set received); not sent";
+pub use crate::db::queue::DAMAGED;
 
 /// Reads an item's spool file; returns its bytes and where its data set starts (after the
 /// Part-10 header, PS3.10 §7.1), so the data set is sent without being copied. A file that no

@@ -12,30 +12,7 @@ use multipart_rs::MultipartWriter;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-/// How to reach a STOW-RS service.
-#[derive(Clone, Debug)]
-pub struct StowTarget {
-    pub base_url: String,
-    pub auth: StowAuth,
-}
-
-#[derive(Clone)]
-pub enum StowAuth {
-    None,
-    Basic { user: String, password: String },
-    Bearer(String),
-}
-
-impl std::fmt::Debug for StowAuth {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Secrets never reach logs.
-        f.write_str(match self {
-            StowAuth::None => "None",
-            StowAuth::Basic { .. } => "Basic(…)",
-            StowAuth::Bearer(_) => "Bearer(…)",
-        })
-    }
-}
+pub use crate::targets::{StowAuth, StowTarget};
 
 impl StowAuth {
     /// Adds the destination's credentials to a request (STOW-RS, and WADO-RS fetch-back).

@@ -45,6 +45,7 @@ impl From<RepoError> for ApiError {
             RepoError::NotFound => ApiError::NotFound,
             RepoError::Conflict(what) => ApiError::Conflict(format!("{what} already in use")),
             RepoError::Invalid(why) => ApiError::Invalid(why),
+            RepoError::Field(f) => ApiError::Field(f),
             RepoError::Db(err) => {
                 tracing::error!(error = %err, "database error");
                 ApiError::Internal

@@ -2,6 +2,7 @@
 //! a small cookie-keeping HTTP client that drives the router in-process.
 #![allow(dead_code)]
 
+pub mod hl7;
 pub mod netconf;
 pub mod pacs;
 pub mod peers;
@@ -109,6 +110,8 @@ pub fn config(t: &TestDb) -> Config {
     c.database.url = t.url.clone();
     c.server.data_dir = t.path().to_owned();
     c.bootstrap.admin_password = Some("correct horse battery".into());
+    // The demo's sample patients, users and orders only where a test asks for them.
+    c.bootstrap.demo_records = false;
     c.auth.account_burst = 3;
     c.auth.account_refill_seconds = 600;
     c.auth.address_burst = 10;

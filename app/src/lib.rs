@@ -7,6 +7,7 @@ pub mod api;
 pub mod backend;
 #[cfg(feature = "ssr")]
 mod csp;
+mod forms;
 pub mod i18n;
 mod layout;
 mod pages;
@@ -109,6 +110,20 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("query") view=pages::query::QueryPage />
                     <Route path=path!("tokens") view=pages::tokens::TokensPage />
                     <Route path=path!("admin/audit") view=pages::audit::AuditPage />
+                    <Route path=path!("orders") view=pages::orders::OrdersPage />
+                    <Route path=path!("orders/:id") view=pages::orders::detail::OrderRoute />
+                    <Route path=path!("orders/:id/edit") view=pages::orders::form::OrderEditPage />
+                    <Route path=path!("patients") view=pages::patients::PatientsPage />
+                    <Route path=path!("patients/:id") view=pages::patients::file::PatientRoute />
+                    <Route path=path!("patients/:id/edit") view=pages::patients::form::PatientEditPage />
+                    <Route path=path!("physicians") view=pages::people::physicians::PhysiciansPage />
+                    <Route path=path!("physicians/:id") view=pages::people::physicians::PhysicianEditPage />
+                    <Route path=path!("radiologists") view=pages::people::radiologists::RadiologistsPage />
+                    <Route path=path!("radiologists/:id") view=pages::people::radiologist_form::RadiologistEditPage />
+                    <Route path=path!("procedures") view=pages::people::procedures::ProceduresPage />
+                    <Route path=path!("procedures/:id") view=pages::people::procedures::ProcedureEditPage />
+                    <Route path=path!("reconcile") view=pages::reconcile::ReconcilePage />
+                    <Route path=path!("admin/hl7") view=pages::hl7::Hl7Page />
                 </Routes>
             </layout::Layout>
         </Router>

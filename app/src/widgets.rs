@@ -16,6 +16,12 @@ pub fn ErrorMsg(error: ApiError) -> impl IntoView {
         ApiError::BadCredentials => i18n.t(Msg::BadCredentials).to_owned(),
         ApiError::RateLimited { .. } => i18n.t(Msg::TooManyAttempts).to_owned(),
         ApiError::Unauthenticated => i18n.t(Msg::SignIn).to_owned(),
+        ApiError::Field(f) => crate::i18n::Localized::localized(f, i18n.locale()),
+        ApiError::Warnings(w) => w
+            .iter()
+            .map(|w| crate::i18n::ramq_warning(i18n.locale(), w))
+            .collect::<Vec<_>>()
+            .join(" "),
         other => format!("{} {other}", i18n.t(Msg::ErrorPrefix)),
     };
     view! { <p class="error" role="alert">{text}</p> }

@@ -80,6 +80,7 @@ pub struct EchoOutcome {
 }
 
 /// A row of the studies list.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StudySummary {
     pub id: i64,
@@ -188,6 +189,7 @@ pub struct AuditRow {
 }
 
 /// One page of a list.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Page<T> {
     pub rows: Vec<T>,

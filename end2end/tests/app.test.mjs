@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launchBrowser, hydrated, watchCsp, repo, ADMIN_PASSWORD } from './support.mjs';
+import { startServer, launchBrowser, hydrated, watchCsp, repo, ADMIN_PASSWORD, go } from './support.mjs';
 
 let server;
 let browser;
@@ -57,7 +57,7 @@ test('administrator manages clinics and users, in English and French', async () 
   await page.screenshot({ path: join(shots, 'home.png') });
 
   // A clinic.
-  await page.click('nav a[href="/admin/clinics"]');
+  await go(page, '/admin/clinics');
   await page.waitForURL(/\/admin\/clinics$/);
   await page.click('#new-clinic');
   await page.waitForSelector('#clinic-form');
@@ -69,7 +69,7 @@ test('administrator manages clinics and users, in English and French', async () 
   assert.ok(await page.isVisible('text=MTL-1'), 'code upper-cased by the domain type');
 
   // A user; the user-name field is validated in the browser by the shared domain code.
-  await page.click('nav a[href="/admin/users"]');
+  await go(page, '/admin/users');
   await page.waitForURL(/\/admin\/users$/);
   await page.click('#new-user');
   await page.waitForSelector('#user-form');
@@ -105,7 +105,7 @@ test('administrator manages clinics and users, in English and French', async () 
 test('staff sees only their clinic', async () => {
   const page = await newPage();
   await signIn(page, 'marie.t', 'marie password 2026');
-  await page.click('nav a[href="/clinics"]');
+  await go(page, '/clinics');
   await page.waitForURL(/\/clinics$/);
   await page.waitForSelector('text=Clinique Rosemont');
   assert.ok(!(await page.isVisible('text=Clinique démo')), 'the demo clinic is not hers');
@@ -115,7 +115,7 @@ test('staff sees only their clinic', async () => {
   // The administrator deactivates her in the editor: her open session ends at once.
   const admin = await newPage();
   await signIn(admin, 'admin', ADMIN_PASSWORD);
-  await admin.click('nav a[href="/admin/users"]');
+  await go(admin, '/admin/users');
   await admin.click('#users >> text=marie.t');
   await admin.waitForSelector('#user-form');
   await admin.uncheck('#user-form input[name=active]');
@@ -138,7 +138,7 @@ test('administrator adds a DICOM node and tests it with C-ECHO', async () => {
   try {
     const page = await newPage();
     await signIn(page, 'admin', ADMIN_PASSWORD);
-    await page.click('nav a[href="/admin/network"]');
+    await go(page, '/admin/network');
     await page.waitForURL(/\/admin\/network$/);
     await page.waitForSelector('#local-aes >> text=PASSERELLE');
     await page.click('#new-node');
@@ -185,7 +185,7 @@ test('instances sent by storescu appear on the studies pages', async () => {
     { env: { ...process.env, TCP_NODELAY: '1' } });
   const page = await newPage();
   await signIn(page, 'admin', ADMIN_PASSWORD);
-  await page.click('nav a[href="/studies"]');
+  await go(page, '/studies');
   await page.waitForURL(/\/studies$/);
   await page.fill('input[name=patient]', 'synthetique');
   await page.click('#search');

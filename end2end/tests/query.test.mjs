@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer, connect } from 'node:net';
-import { startServer, launchBrowser, hydrated, repo, ADMIN_PASSWORD, signIn } from './support.mjs';
+import { startServer, launchBrowser, hydrated, repo, ADMIN_PASSWORD, signIn, go } from './support.mjs';
 
 let server;
 let browser;
@@ -107,7 +107,7 @@ test('search a PACS, drill down, retrieve to Passerelle, in English and French',
   await addNode(page, 'VNA E2E', 'VNA', vnaPort, 'vna');
 
   // The nav link, then a wildcard search over every PACS of the clinic.
-  await page.click('nav a[href="/query"]');
+  await go(page, '/query');
   await page.waitForURL(/\/query$/);
   await page.waitForSelector('#query-form');
   await hydrated(page);
@@ -150,14 +150,14 @@ test('search a PACS, drill down, retrieve to Passerelle, in English and French',
   assert.equal(readdirSync(archived).length, 3, 'the VNA received the three instances');
 
   // The retrieved study went through the normal ingest: it is on the Studies page.
-  await page.click('nav a[href="/studies"]');
+  await go(page, '/studies');
   await page.waitForURL(/\/studies$/);
   await page.waitForSelector('#studies >> text=SYNTHETIQUE PATIENT');
   assert.match(await page.textContent('#studies tbody tr'), /3/);
   await page.screenshot({ path: join(shots, 'query-studies.png'), fullPage: true });
 
   // French: labels, and the browser refuses an empty search before sending it.
-  await page.click('nav a[href="/query"]');
+  await go(page, '/query');
   await page.waitForSelector('#query-form');
   await hydrated(page);
   await page.click('button.lang[lang=fr]');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { startServer, launchBrowser, hydrated, repo, ADMIN_PASSWORD, signIn } from './support.mjs';
+import { startServer, launchBrowser, hydrated, repo, ADMIN_PASSWORD, signIn, go } from './support.mjs';
 
 let server;
 let browser;
@@ -54,7 +54,7 @@ test('a rule is validated, previewed, saved, and images are forwarded', async ()
   }, port);
   assert.equal(saved, 200);
 
-  await page.click('nav a[href="/admin/routing"]');
+  await go(page, '/admin/routing');
   await page.waitForURL(/\/admin\/routing$/);
   await page.click('#new-destination');
   await page.waitForSelector('#destination-form');
@@ -90,11 +90,11 @@ test('a rule is validated, previewed, saved, and images are forwarded', async ()
   await page.click('#rules a:has-text("CT to the VNA")');
   await page.waitForSelector('ul.history li >> text=admin');
   await page.screenshot({ path: join(shots, 'rule-history.png'), fullPage: true });
-  await page.click('nav a[href="/admin/routing"]');
+  await go(page, '/admin/routing');
   await page.waitForURL(/\/admin\/routing$/);
 
   send(4);
-  await page.click('nav a[href="/admin/transfers"]');
+  await go(page, '/admin/transfers');
   await page.waitForURL(/\/admin\/transfers$/);
   await page.waitForFunction(() => {
     const done = document.querySelector('[data-destination="vna-e2e"] .counter.ok b');

@@ -123,3 +123,19 @@ export async function signIn(browser, base, username, password, locale = 'en-CA'
   await hydrated(page);
   return { ctx, page };
 }
+
+/**
+ * Follows the link to `href`: from the top bar when it is there, else from the Menu (which it
+ * opens first), as a person would.
+ */
+export async function go(page, href) {
+  const top = page.locator(`.mainnav a[href="${href}"]`);
+  if (await top.count() && await top.isVisible()) {
+    await top.click();
+    return;
+  }
+  if ((await page.locator('#menu').getAttribute('open')) === null) {
+    await page.click('#menu > summary');
+  }
+  await page.click(`#menu a[href="${href}"]`);
+}

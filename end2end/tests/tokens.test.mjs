@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launchBrowser, hydrated, watchCsp, repo, ADMIN_PASSWORD } from './support.mjs';
+import { startServer, launchBrowser, hydrated, watchCsp, repo, ADMIN_PASSWORD, go } from './support.mjs';
 
 let server;
 let browser;
@@ -46,7 +46,7 @@ async function signedIn(username, password, locale = 'en-CA') {
   await page.click('#signin');
   await page.waitForURL(`${server.base}/`);
   await hydrated(page);
-  await page.tap('nav a[href="/tokens"]');
+  await go(page, '/tokens');
   await page.waitForSelector('#token-form');
   await hydrated(page);
   return { ctx, page };

@@ -6,12 +6,19 @@ use leptos::prelude::*;
 mod audit;
 mod messages;
 mod query;
+mod registry;
+mod registry_errors;
 mod routing;
 mod tokens;
 pub use audit::{Au, au, audit_action, audit_outcome};
 pub use messages::Msg;
 use messages::pair;
 pub use query::{Qr, query_error, retrieve_state};
+pub use registry::{
+    Rg, channel_label, language_label, priority_label, rg, sex_label, status_label,
+    subspecialty_label, weekday_label,
+};
+pub use registry_errors::ramq_warning;
 pub use routing::{Rt, rt, rule_error};
 pub use tokens::{Tk, tk, token_error};
 

@@ -1,11 +1,14 @@
-//! The home page: who is signed in, with which role and clinics (administrators: a link to the
-//! audit trail).
+//! The home page, each role's own: staff and administrators see today's orders (administrators
+//! also the audit trail link), radiologists their clinics' orders of the day, referring
+//! physicians the orders they referred. A line above says who is signed in, with which role
+//! and clinics.
 
 use crate::MeResource;
 use crate::api::list_clinics;
-use crate::i18n::{Au, Msg, role_msg, use_i18n};
+use crate::i18n::{Au, Msg, Rg, role_msg, use_i18n};
+use crate::pages::orders::OrderList;
 use crate::widgets::{ErrorMsg, Loading};
-use domain::Permission;
+use domain::{Permission, Role};
 use leptos::prelude::*;
 
 #[component]
@@ -21,30 +24,27 @@ pub fn HomePage() -> impl IntoView {
                     Ok(None) => return view! { <a href="/login">{i18n.t(Msg::SignIn)}</a> }.into_any(),
                     Err(error) => return view! { <ErrorMsg error /> }.into_any(),
                 };
-                let list = match clinics.await {
-                    Ok(l) => l,
-                    Err(error) => return view! { <ErrorMsg error /> }.into_any(),
-                };
+                let list = clinics.await.unwrap_or_default();
                 let role = user.role;
+                let codes = list.iter().map(|c| c.code.to_string()).collect::<Vec<_>>().join(", ");
+                let (title, intro) = match role {
+                    Role::ReferringPhysician => (Rg::MyOrders, Some(Rg::HomePhysician)),
+                    Role::Radiologist => (Rg::TodaysOrders, Some(Rg::HomeRadiologist)),
+                    _ => (Rg::TodaysOrders, None),
+                };
                 view! {
-                    <section class="card">
-                        <h1>{move || i18n.t(Msg::Welcome)}", " {user.display_name.to_string()}</h1>
-                        <p>
-                            <strong>{move || i18n.t(Msg::YourRole)}</strong>
-                            ": "
-                            <span id="role">{move || i18n.t(role_msg(role))}</span>
-                        </p>
-                        <h2>{move || i18n.t(Msg::YourClinics)}</h2>
-                        <ul class="clinic-list">
-                            {list
-                                .into_iter()
-                                .map(|c| view! { <li>{c.code.to_string()} " — " {c.name.to_string()}</li> })
-                                .collect_view()}
-                        </ul>
+                    <p class="whoami">
+                        {move || i18n.t(Msg::Welcome)} ", " <strong>{user.display_name.to_string()}</strong>
+                        " · " <span id="role">{move || i18n.t(role_msg(role))}</span>
+                        " · " <span id="my-clinics">{codes}</span>
                         {role.can(Permission::ManageNetwork).then(|| view! {
-                            <p><a href="/admin/audit" id="audit-link">{move || i18n.au(Au::Link)}</a></p>
+                            " · " <a href="/admin/audit" id="audit-link">{move || i18n.au(Au::Link)}</a>
                         })}
-                    </section>
+                    </p>
+                    {match intro {
+                        Some(intro) => view! { <OrderList title intro /> }.into_any(),
+                        None => view! { <OrderList title /> }.into_any(),
+                    }}
                 }
                     .into_any()
             })}

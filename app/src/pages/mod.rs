@@ -2,10 +2,15 @@
 
 pub mod audit;
 pub mod clinics;
+pub mod hl7;
 pub mod home;
 pub mod login;
 pub mod network;
+pub mod orders;
+pub mod patients;
+pub mod people;
 pub mod query;
+pub mod reconcile;
 pub mod routing;
 pub mod studies;
 pub mod tokens;

@@ -6,7 +6,7 @@ use super::message::Separators;
 
 /// Bytes of a `\X…\` sequence as text: UTF-8 if they are, else ISO 8859-1.
 fn hex_text(hex: &str) -> Option<String> {
-    if hex.len() % 2 != 0 || hex.is_empty() {
+    if !hex.len().is_multiple_of(2) || hex.is_empty() {
         return None;
     }
     let bytes: Option<Vec<u8>> = (0..hex.len())

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// What became of a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MessageStatus {
     /// Applied (AA).
@@ -38,6 +39,7 @@ impl MessageStatus {
 
 /// A row of the messages page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessageRow {
     pub id: i64,
     /// Unix milliseconds.
@@ -58,6 +60,7 @@ pub struct MessageRow {
 
 /// One message with its text and the ACK sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessageDetail {
     pub row: MessageRow,
     /// The message as received, segments on their own lines (the first 64 KiB).
@@ -67,6 +70,8 @@ pub struct MessageDetail {
 
 /// Filters of the messages page.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams), into_params(parameter_in = Query))]
+#[serde(default)]
 pub struct MessageQuery {
     pub status: Option<MessageStatus>,
     pub page: u64,
@@ -74,6 +79,7 @@ pub struct MessageQuery {
 
 /// Which side of the MSH a facility is read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FacilitySide {
     /// MSH-4, the facility that sent the message.
@@ -101,6 +107,7 @@ impl FacilitySide {
 
 /// A facility name mapped to a clinic.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FacilityMap {
     pub side: FacilitySide,
     /// The MSH-4 / MSH-6 namespace ID, as the sender writes it (compared ignoring case).

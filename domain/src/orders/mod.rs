@@ -18,6 +18,7 @@ pub use views::{
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
     Stat,
@@ -75,6 +76,7 @@ impl Priority {
 /// An accession number (DICOM (0008,0050), SH: at most 16 characters of printable ASCII without
 /// backslash), unique in its clinic.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct AccessionNumber(String);
 

@@ -6,6 +6,7 @@ use std::fmt;
 
 /// Where an order (one requested procedure) stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
     /// Ordered and scheduled; on the modality worklist.

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// An order as the form and the JSON API send it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderInput {
     pub clinic: i64,
     pub patient_id: i64,
@@ -66,6 +67,7 @@ impl OrderInput {
 
 /// How an ingested study was matched to an order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LinkMatch {
     StudyUid,
@@ -94,6 +96,7 @@ impl LinkMatch {
 
 /// A study of the index linked to an order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderStudyLink {
     pub study_id: i64,
     pub study_uid: String,
@@ -110,6 +113,7 @@ pub struct OrderStudyLink {
 
 /// One change in an order's life.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderEvent {
     pub at: i64,
     pub actor: String,
@@ -121,6 +125,7 @@ pub struct OrderEvent {
 
 /// A row of the orders list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderRow {
     pub id: i64,
     pub clinic: ClinicId,
@@ -145,6 +150,7 @@ pub struct OrderRow {
 
 /// One order with its references, history and studies.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderView {
     pub row: OrderRow,
     pub procedure_id: i64,
@@ -165,6 +171,8 @@ pub struct OrderView {
 
 /// Filters of the orders list: by default, today's (Montreal) orders of every clinic in scope.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams), into_params(parameter_in = Query))]
+#[serde(default)]
 pub struct OrderQuery {
     pub clinic: Option<i64>,
     /// `YYYY-MM-DD` (Montreal), inclusive; both empty: today.
@@ -182,6 +190,7 @@ pub struct OrderQuery {
 
 /// A patient's page: the record, its orders and its studies together.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PatientFile {
     pub patient: crate::registry::PatientView,
     pub orders: Vec<OrderRow>,
@@ -193,6 +202,7 @@ pub struct PatientFile {
 /// A study of the index that no patient record's identifiers match, or whose order link names
 /// another patient: staff reconcile it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnmatchedStudy {
     pub study_id: i64,
     pub clinic: ClinicId,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// A phone number as people write it (`514-555-0101`, `+1 (514) 555-0101 poste 22`): digits
 /// with `+ ( ) - . space`, an extension after `x`, `ext` or `poste`; 7 to 15 digits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct Phone(String);
 
@@ -36,6 +37,7 @@ string_newtype!(Phone, FieldError);
 
 /// An email address: one `@`, a local part and a domain with a dot, no spaces; at most 254.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct Email(String);
 
@@ -68,6 +70,7 @@ string_newtype!(Email, FieldError);
 
 /// How to reach a patient: every part optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Contact {
     pub phone: Option<Phone>,
     pub email: Option<Email>,

@@ -14,7 +14,7 @@ pub struct CivilDate {
 }
 
 fn leap(y: u16) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+    (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400)
 }
 
 /// Days in month `m` of year `y`.
@@ -244,6 +244,20 @@ impl fmt::Display for LocalDateTime {
         )
     }
 }
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for CivilDate {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for CivilDate {}
 
 impl Serialize for CivilDate {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -34,6 +34,7 @@ pub use staff::{
 
 /// Which field a validation problem is about (stable identifiers, localized by the UI).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FieldName {
     Clinic,
@@ -135,6 +136,7 @@ impl fmt::Display for FieldName {
 
 /// What is wrong with a field's value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Problem {
     Required,
@@ -197,6 +199,7 @@ impl fmt::Display for Problem {
 
 /// A field's value refused, with the reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[error("{field} {problem}")]
 pub struct FieldError {
     pub field: FieldName,

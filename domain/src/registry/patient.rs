@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 /// A medical record number (DICOM Patient ID, LO): 1–64 characters, no backslash, no control
 /// characters, no surrounding spaces. Compared exactly (case matters, as in DICOM).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct Mrn(String);
 
@@ -29,6 +30,7 @@ string_newtype!(Mrn, FieldError);
 /// A person's name: family and given names (middle optional), each at most 64 characters
 /// without the PN delimiters `^ = \`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonName {
     pub family: String,
     pub given: String,
@@ -103,6 +105,7 @@ impl PersonName {
 
 /// Administrative sex (DICOM Patient's Sex, HL7 table 0001).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Sex {
     Male,
@@ -161,6 +164,7 @@ impl Sex {
 
 /// The language the patient is spoken and written to in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Language {
     #[default]
@@ -191,6 +195,7 @@ impl Language {
 
 /// A patient as the form and the JSON API send it (texts as typed; validated by [`Self::check`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PatientInput {
     pub clinic: i64,
     pub mrn: String,
@@ -275,6 +280,7 @@ impl ValidPatient {
 
 /// A patient as shown in lists and on its page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PatientView {
     pub id: i64,
     pub clinic: ClinicId,
@@ -297,6 +303,8 @@ pub struct PatientView {
 
 /// Filters of the patients list.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams), into_params(parameter_in = Query))]
+#[serde(default)]
 pub struct PatientQuery {
     pub clinic: Option<i64>,
     /// Name, MRN or RAMQ, accents and case ignored.
@@ -309,6 +317,7 @@ pub struct PatientQuery {
 
 /// A patient record proposed for a study or an HL7 message, with why it matches.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PatientMatch {
     pub patient: PatientView,
     pub by_identifier: bool,

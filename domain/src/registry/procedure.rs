@@ -27,6 +27,7 @@ fn code_like(field: FieldName, raw: &str, max: u32, extra: &[char]) -> Result<St
 
 /// A procedure code (HL7 OBR-4 identifier, DICOM Code Value, SH): 1–16 of `A-Z 0-9 _ - .`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct ProcedureCode(String);
 
@@ -40,6 +41,7 @@ string_newtype!(ProcedureCode, FieldError);
 /// A DICOM modality (CS, PS3.3 C.7.3.1.1.1 defined terms such as CT, MR, US, CR, DX, MG, NM,
 /// PT, XA, RF): 2–16 of `A-Z 0-9 _`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct Modality(String);
 
@@ -67,6 +69,7 @@ string_newtype!(Modality, FieldError);
 /// A body part (DICOM Body Part Examined, CS, e.g. HEAD, CHEST, ABDOMEN, KNEE): 1–16 of
 /// `A-Z 0-9 _ space`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct BodyPart(String);
 
@@ -79,6 +82,7 @@ string_newtype!(BodyPart, FieldError);
 
 /// Target time from a complete study to a signed report, in minutes, per priority.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Turnaround {
     pub stat_minutes: u32,
     pub urgent_minutes: u32,
@@ -135,6 +139,7 @@ impl Turnaround {
 /// How much reading a procedure is, relative to a plain radiograph (1.0): 0.1–20, kept in
 /// tenths.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "u16", into = "u16")]
 pub struct ReadingWeight(u16);
 
@@ -172,6 +177,7 @@ impl From<ReadingWeight> for u16 {
 
 /// A catalogue entry as the form and the JSON API send it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProcedureInput {
     pub clinic: i64,
     pub code: String,
@@ -236,6 +242,7 @@ impl ProcedureInput {
 
 /// A catalogue entry as listed and edited.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProcedureView {
     pub id: i64,
     pub clinic: ClinicId,

@@ -14,11 +14,13 @@ use std::fmt;
 
 /// A RAMQ number of valid shape, kept as 12 upper-case characters without spaces.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct Ramq(String);
 
 /// A disagreement between a RAMQ number and the rest of the record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RamqWarning {
     /// The number's YYMMDD is not the birth date's.

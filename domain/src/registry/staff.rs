@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// A Collège des médecins du Québec permit number: five digits (spaces and dashes ignored).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct CmqLicence(String);
 
@@ -34,6 +35,7 @@ string_newtype!(CmqLicence, FieldError);
 
 /// The subspecialties Passerelle assigns by (a fixed vocabulary).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Subspecialty {
     Neuro,
@@ -94,6 +96,7 @@ impl Subspecialty {
 
 /// ISO day of the week, 1 = Monday … 7 = Sunday.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "u8", into = "u8")]
 pub struct Weekday(u8);
 
@@ -124,6 +127,7 @@ impl From<Weekday> for u8 {
 
 /// A weekly time slot in America/Montreal local time: minutes since midnight, start < end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WeeklySlot {
     pub weekday: Weekday,
     pub start_minute: u16,
@@ -183,6 +187,7 @@ impl WeeklySlot {
 
 /// A period away, whole days from `from` to `to` inclusive, in Montreal time.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Absence {
     pub from: CivilDate,
     pub to: CivilDate,
@@ -212,6 +217,7 @@ impl Absence {
 
 /// Where a radiologist may read, until when (`None`: no end date).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Credential {
     pub clinic: ClinicId,
     pub expires_on: Option<CivilDate>,
@@ -219,6 +225,7 @@ pub struct Credential {
 
 /// A radiologist's settings as the form and the JSON API send them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RadiologistInput {
     /// The user account (role radiologist) this profile belongs to.
     pub user_id: i64,
@@ -307,6 +314,7 @@ impl RadiologistInput {
 
 /// A radiologist as listed and edited.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RadiologistView {
     pub id: i64,
     pub user_id: i64,
@@ -325,6 +333,7 @@ pub struct RadiologistView {
 
 /// The channel a critical result reaches a referring physician on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UrgentChannel {
     #[default]
@@ -355,6 +364,7 @@ impl UrgentChannel {
 
 /// How a referring physician wants reports and urgent results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NotifyPrefs {
     pub in_app: bool,
     pub email: bool,
@@ -373,6 +383,7 @@ impl Default for NotifyPrefs {
 
 /// A referring physician as the form and the JSON API send it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PhysicianInput {
     pub family_name: String,
     pub given_name: String,
@@ -462,6 +473,7 @@ impl PhysicianInput {
 
 /// A referring physician as listed and edited.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PhysicianView {
     pub id: i64,
     pub name: PersonName,

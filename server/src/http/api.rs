@@ -14,15 +14,40 @@ use http::StatusCode;
 /// An `ApiError` as an HTTP answer (no internals in the body).
 pub struct HttpError(pub ApiError);
 
+/// The body of an error answer: `error` always; `field` and `problem` for a refused value,
+/// `warnings` for RAMQ disagreements to confirm.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<domain::registry::FieldName>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<domain::registry::Problem>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warnings: Option<Vec<domain::registry::RamqWarning>>,
+}
+
+impl ErrorBody {
+    fn of(e: &ApiError) -> Self {
+        let (field, problem, warnings) = match e {
+            ApiError::Field(f) => (Some(f.field), Some(f.problem.clone()), None),
+            ApiError::Warnings(w) => (None, None, Some(w.clone())),
+            _ => (None, None, None),
+        };
+        Self {
+            error: e.to_string(),
+            field,
+            problem,
+            warnings,
+        }
+    }
+}
+
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
         let status =
             StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut res = (
-            status,
-            Json(serde_json::json!({ "error": self.0.to_string() })),
-        )
-            .into_response();
+        let mut res = (status, Json(ErrorBody::of(&self.0))).into_response();
         if let ApiError::RateLimited { retry_after_secs } = self.0
             && let Ok(v) = http::HeaderValue::from_str(&retry_after_secs.to_string())
         {
@@ -35,6 +60,12 @@ impl IntoResponse for HttpError {
 impl From<ApiError> for HttpError {
     fn from(e: ApiError) -> Self {
         HttpError(e)
+    }
+}
+
+impl From<crate::workflow::WorkflowError> for HttpError {
+    fn from(e: crate::workflow::WorkflowError) -> Self {
+        HttpError(e.into())
     }
 }
 

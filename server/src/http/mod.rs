@@ -5,7 +5,10 @@ pub mod api;
 pub mod csrf;
 pub mod guard;
 pub mod health;
+pub mod openapi;
+pub mod orders_api;
 pub mod query_api;
+pub mod registry_api;
 pub mod routing_api;
 
 use crate::auth::{DbSessionStore, session};
@@ -89,7 +92,9 @@ pub fn router(state: AppState) -> Router {
             "/api/v1",
             api::routes(backend)
                 .merge(routing_api::routes())
-                .merge(query_api::routes()),
+                .merge(query_api::routes())
+                .merge(registry_api::routes())
+                .merge(orders_api::routes()),
         )
         .route("/api/{*fn_name}", get(server_fns.clone()).post(server_fns))
         .leptos_routes_with_context(&state, routes, ctx_pages, move || {
@@ -105,6 +110,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/metrics", get(crate::telemetry::scrape))
+        .route("/api/v1/openapi.json", get(openapi::document))
         .nest_service("/pkg", ServeDir::new(pkg))
         .route_service("/robots.txt", ServeDir::new(&state.config.server.site_dir))
         .route_service("/favicon.svg", ServeDir::new(&state.config.server.site_dir))

@@ -55,7 +55,7 @@ pub(crate) async fn run(
             .exec(db)
             .await?;
     }
-    Ok(())
+    super::facilities::apply(db, &ops.facilities, &desired.facilities).await
 }
 
 async fn version(

@@ -27,6 +27,7 @@ pub struct Current {
     pub rules: Vec<StoredRule>,
     /// Number of forward jobs per destination id.
     pub jobs: HashMap<i64, i64>,
+    pub facilities: Vec<crate::db::registry_entities::hl7_facility::Model>,
 }
 
 impl Current {
@@ -56,6 +57,7 @@ impl Current {
             node_clinics: load_node_clinics(db).await?,
             jobs: load_job_counts(db).await?,
             rules: Vec::new(),
+            facilities: super::facilities::load(db).await?,
         };
         current.rules = current.load_rules(db).await?;
         Ok(current)

@@ -75,4 +75,5 @@ pub struct Desired {
     pub nodes: Vec<NodeSpec>,
     pub destinations: Vec<DestSpec>,
     pub rules: Vec<RuleSpec>,
+    pub facilities: Vec<super::facilities::FacilitySpec>,
 }

@@ -16,14 +16,16 @@ pub enum Section {
     Nodes,
     Destinations,
     Rules,
+    Hl7Facilities,
 }
 
 impl Section {
-    pub const ALL: [Section; 4] = [
+    pub const ALL: [Section; 5] = [
         Section::LocalAes,
         Section::Nodes,
         Section::Destinations,
         Section::Rules,
+        Section::Hl7Facilities,
     ];
 
     pub fn title(self) -> &'static str {
@@ -32,6 +34,7 @@ impl Section {
             Section::Nodes => "remote nodes",
             Section::Destinations => "destinations",
             Section::Rules => "routing rules",
+            Section::Hl7Facilities => "HL7 facilities",
         }
     }
 }
@@ -68,6 +71,7 @@ pub(crate) struct Ops {
     pub nodes: SectionOps,
     pub destinations: SectionOps,
     pub rules: SectionOps,
+    pub facilities: SectionOps,
     /// Renumbering of rules whose order did not change: `(rule id, position)`.
     pub positions: Vec<(i64, i32)>,
 }
@@ -79,6 +83,7 @@ impl Ops {
             &self.nodes,
             &self.destinations,
             &self.rules,
+            &self.facilities,
         ]
         .iter()
         .all(|s| s.upserts.is_empty() && s.deletes.is_empty())
@@ -111,7 +116,7 @@ impl Plan {
 
     /// Matches `desired` items with `stored` ones by key (the first stored one wins; other
     /// stored ones with the same key are removed) and records the changes.
-    fn sync<S, M>(
+    pub(super) fn sync<S, M>(
         &mut self,
         section: Section,
         (desired, desired_key): (&[S], impl Fn(&S) -> String),
@@ -258,6 +263,7 @@ pub(crate) fn plan(desired: &Desired, cur: &Current) -> Plan {
         |s, m| super::diff_rules::details(s, m, &moves),
     );
     p.ops.positions = super::diff_rules::renumbering(&desired.rules, &cur.rules, &p.ops.rules);
+    p.ops.facilities = super::facilities::plan(&mut p, &desired.facilities, cur);
     p
 }
 

@@ -80,6 +80,7 @@ pub fn to_file(cur: &Current) -> Result<ConfigFile, NetConfigError> {
                 when: r.rule.when.clone(),
             })
             .collect(),
+        hl7_facilities: super::facilities::export(cur),
     })
 }
 

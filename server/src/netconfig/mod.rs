@@ -1,8 +1,8 @@
 //! Network and routing configuration as one TOML file: the file model, its error, and the
 //! `export` / `import` entry points behind `passerelle config export | import`.
 //!
-//! The file is the desired state of local AE titles, remote nodes, destinations and routing
-//! rules. Clinics are referenced by code, never created. Secrets are never written: a
+//! The file is the desired state of local AE titles, remote nodes, destinations, routing
+//! rules and the HL7 facilities mapped to clinics. Clinics are referenced by code, never created. Secrets are never written: a
 //! destination with a stored secret names the environment variable (`secret_env`) that
 //! supplies it on import; when that variable is unset the stored secret is kept.
 //!
@@ -18,6 +18,7 @@ mod desired;
 mod diff;
 mod diff_rules;
 mod export;
+mod facilities;
 mod render;
 mod validate;
 
@@ -113,6 +114,19 @@ pub struct ConfigFile {
     pub destinations: Vec<DestinationEntry>,
     #[serde(default)]
     pub rules: Vec<RuleEntry>,
+    #[serde(default)]
+    pub hl7_facilities: Vec<FacilityEntry>,
+}
+
+/// An HL7 facility mapped to a clinic (key: `side` and `facility`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FacilityEntry {
+    /// `sending` (MSH-4) or `receiving` (MSH-6).
+    pub side: String,
+    pub facility: String,
+    /// Clinic code.
+    pub clinic: String,
 }
 
 /// A local AE title (key: `ae_title`).

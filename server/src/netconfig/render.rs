@@ -12,7 +12,8 @@ const HEADER: &str = "\
 # Clinics are referenced by code and never created. Secrets are never written here:
 # `secret_env` names the environment variable holding a destination's secret (when it is
 # unset at import, the stored secret is kept). Rules of a clinic (or global ones, without
-# `clinic`) apply in file order. `pia.recorded_at` is in Unix seconds.
+# `clinic`) apply in file order. `pia.recorded_at` is in Unix seconds. HL7 facilities:
+# the MSH-4 (`sending`) or MSH-6 (`receiving`) name of a message, mapped to a clinic.
 ";
 
 /// Appends `key = value` lines and `[[table]]` headers.
@@ -62,6 +63,12 @@ pub fn render(file: &ConfigFile) -> Result<String, NetConfigError> {
     }
     for r in &file.rules {
         rule(&mut w, r)?;
+    }
+    for f in &file.hl7_facilities {
+        w.table("hl7_facilities");
+        w.key("side", &f.side)?;
+        w.key("facility", &f.facility)?;
+        w.key("clinic", &f.clinic)?;
     }
     Ok(w.0)
 }
@@ -204,6 +211,11 @@ mod tests {
                 fallback: true,
                 destinations: vec!["vna-mtl".into()],
                 when,
+            }],
+            hl7_facilities: vec![super::super::FacilityEntry {
+                side: "sending".into(),
+                facility: "CLINIQUE-MTL".into(),
+                clinic: "DEMO".into(),
             }],
         }
     }

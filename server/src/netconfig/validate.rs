@@ -42,6 +42,7 @@ pub fn check(file: &ConfigFile, ctx: &Context<'_>) -> Result<Desired, NetConfigE
         nodes: c.nodes(&file.nodes),
         destinations: c.destinations(file),
         rules: c.rules(file),
+        facilities: super::facilities::check(&file.hl7_facilities, ctx.current, &mut c.problems),
     };
     c.removals(file);
     if c.problems.is_empty() {

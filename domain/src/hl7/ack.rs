@@ -331,7 +331,13 @@ mod tests {
             Some(Loc::new("PID", 1, 3).rep(2)),
             "bad RAMQ number: TREM|85",
         );
-        let ack = build_ack(&header("2.5.1"), AckCode::AE, &[issue.clone()], "A", "T");
+        let ack = build_ack(
+            &header("2.5.1"),
+            AckCode::AE,
+            std::slice::from_ref(&issue),
+            "A",
+            "T",
+        );
         let lines: Vec<&str> = ack.split('\r').collect();
         assert_eq!(lines[1], "MSA|AE|C42|bad RAMQ number: TREM\\F\\85");
         assert_eq!(

@@ -29,66 +29,69 @@ fn invalid(e: impl std::fmt::Display) -> DemoError {
     DemoError::Invalid(e.to_string())
 }
 
-const CATALOGUE: [(
-    &str,
-    &str,
-    &str,
-    &str,
-    &str,
-    u32,
-    Option<Subspecialty>,
-    bool,
-); 5] = [
-    (
-        "CT-HEAD",
-        "TDM cérébrale",
-        "CT head",
-        "CT",
-        "HEAD",
-        3,
-        Some(Subspecialty::Neuro),
-        false,
-    ),
-    (
-        "MR-KNEE",
-        "IRM du genou",
-        "MR knee",
-        "MR",
-        "KNEE",
-        4,
-        Some(Subspecialty::Msk),
-        false,
-    ),
-    (
-        "CR-CHEST",
-        "Radiographie pulmonaire",
-        "Chest X-ray",
-        "CR",
-        "CHEST",
-        1,
-        Some(Subspecialty::Chest),
-        false,
-    ),
-    (
-        "US-ABD",
-        "Échographie abdominale",
-        "Abdominal ultrasound",
-        "US",
-        "ABDOMEN",
-        1,
-        Some(Subspecialty::Abdominal),
-        false,
-    ),
-    (
-        "MG-SCREEN",
-        "Mammographie de dépistage",
-        "Screening mammogram",
-        "MG",
-        "BREAST",
-        1,
-        Some(Subspecialty::Breast),
-        true,
-    ),
+/// One procedure of the demo catalogue.
+struct DemoProcedure {
+    code: &'static str,
+    fr: &'static str,
+    en: &'static str,
+    modality: &'static str,
+    part: &'static str,
+    series: u32,
+    sub: Option<Subspecialty>,
+    required: bool,
+}
+
+const CATALOGUE: [DemoProcedure; 5] = [
+    DemoProcedure {
+        code: "CT-HEAD",
+        fr: "TDM cérébrale",
+        en: "CT head",
+        modality: "CT",
+        part: "HEAD",
+        series: 3,
+        sub: Some(Subspecialty::Neuro),
+        required: false,
+    },
+    DemoProcedure {
+        code: "MR-KNEE",
+        fr: "IRM du genou",
+        en: "MR knee",
+        modality: "MR",
+        part: "KNEE",
+        series: 4,
+        sub: Some(Subspecialty::Msk),
+        required: false,
+    },
+    DemoProcedure {
+        code: "CR-CHEST",
+        fr: "Radiographie pulmonaire",
+        en: "Chest X-ray",
+        modality: "CR",
+        part: "CHEST",
+        series: 1,
+        sub: Some(Subspecialty::Chest),
+        required: false,
+    },
+    DemoProcedure {
+        code: "US-ABD",
+        fr: "Échographie abdominale",
+        en: "Abdominal ultrasound",
+        modality: "US",
+        part: "ABDOMEN",
+        series: 1,
+        sub: Some(Subspecialty::Abdominal),
+        required: false,
+    },
+    DemoProcedure {
+        code: "MG-SCREEN",
+        fr: "Mammographie de dépistage",
+        en: "Screening mammogram",
+        modality: "MG",
+        part: "BREAST",
+        series: 1,
+        sub: Some(Subspecialty::Breast),
+        required: true,
+    },
 ];
 
 const PATIENTS: [(&str, &str, &str, &str, Sex, &str, Language); 5] = [
@@ -141,7 +144,17 @@ const PATIENTS: [(&str, &str, &str, &str, Sex, &str, Language); 5] = [
 
 async fn catalogue(db: &DatabaseConnection, clinic: ClinicId) -> Result<Vec<i64>, DemoError> {
     let mut ids = Vec::new();
-    for (code, fr, en, modality, part, series, sub, required) in CATALOGUE {
+    for DemoProcedure {
+        code,
+        fr,
+        en,
+        modality,
+        part,
+        series,
+        sub,
+        required,
+    } in CATALOGUE
+    {
         let input = ProcedureInput {
             clinic: clinic.0,
             code: code.into(),
@@ -369,7 +382,7 @@ pub async fn create(
             priority: Some(priority),
             reason: reason.into(),
             scheduled_at: time::instant(LocalDateTime::new(today, minute)),
-            modality: CATALOGUE[pr].3.into(),
+            modality: CATALOGUE[pr].modality.into(),
             source: "demo".into(),
             ..Default::default()
         };

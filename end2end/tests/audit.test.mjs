@@ -59,7 +59,7 @@ test('DICOMweb access is on the audit trail page, filtered by action, in both la
   await ctx.close();
 
   const fr = await auditPage('fr-CA');
-  await fr.page.waitForSelector('text=Journal d\'audit');
+  await fr.page.waitForSelector('h1:has-text("Journal d\'audit")');
   const row = await fr.page.locator('#audit tr[data-action=dicomweb_retrieve]').first().innerText();
   assert.match(row, /Consultation DICOMweb/);
   assert.match(row, /Refusé/);

@@ -26,7 +26,7 @@ after(async () => {
 });
 
 const L = {
-  en: { locale: 'en-CA', badRamq: 'is not in the form ABCD 1234 5678', warn: 'the RAMQ number is that of a male person', newRad: 'New radiologist', orders: "Today's orders" },
+  en: { locale: 'en-CA', badRamq: 'is not in the form ABCD 1234 5678', warn: 'RAMQ number is that of a male person', newRad: 'New radiologist', orders: "Today's orders" },
   fr: { locale: 'fr-CA', badRamq: 'forme attendue ABCD 1234 5678', warn: 'personne de sexe masculin', newRad: 'Nouveau radiologiste', orders: 'Demandes du jour' },
 };
 

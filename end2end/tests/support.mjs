@@ -129,13 +129,26 @@ export async function signIn(browser, base, username, password, locale = 'en-CA'
  * opens first), as a person would.
  */
 export async function go(page, href) {
+  const seen = [];
+  const log = (m) => seen.push(m.text());
+  page.on('console', log);
+  page.on('framenavigated', (f) => seen.push(`nav ${f.url()}`));
+  page.on('request', (r) => seen.push(`req ${r.method()} ${r.url()}`));
   const top = page.locator(`.mainnav a[href="${href}"]`);
   if (await top.count() && await top.isVisible()) {
     await top.click();
-    return;
+  } else {
+    if ((await page.locator('#menu').getAttribute('open')) === null) {
+      await page.click('#menu > summary');
+    }
+    await page.click(`#menu a[href="${href}"]`);
   }
-  if ((await page.locator('#menu').getAttribute('open')) === null) {
-    await page.click('#menu > summary');
+  try {
+    await page.waitForURL((u) => u.pathname === href, { timeout: 5000 });
+  } catch (e) {
+    const { join } = await import('node:path');
+    await page.screenshot({ path: join(repo, 'target', 'screenshots', 'go-failed.png') });
+    const state = await page.evaluate(() => `${document.body.dataset.hydrated} ${document.querySelector('.mainnav')?.outerHTML}`);
+    throw new Error(`go(${href}): still at ${page.url()} ${state} ${seen.join(' | ')}`);
   }
-  await page.click(`#menu a[href="${href}"]`);
 }

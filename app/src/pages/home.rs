@@ -16,6 +16,21 @@ pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
     let me = expect_context::<MeResource>();
     let clinics = Resource::new(|| (), |_| list_clinics());
+    // The list is made here, not inside the Suspense below: a resource created after an await
+    // would not meet its server-rendered value when the page hydrates.
+    let role = move || match me.get() {
+        Some(Ok(Some(u))) => Some(u.role),
+        _ => None,
+    };
+    let title = Signal::derive(move || match role() {
+        Some(Role::ReferringPhysician) => Rg::MyOrders,
+        _ => Rg::TodaysOrders,
+    });
+    let intro = Signal::derive(move || match role() {
+        Some(Role::ReferringPhysician) => Some(Rg::HomePhysician),
+        Some(Role::Radiologist) => Some(Rg::HomeRadiologist),
+        _ => None,
+    });
     view! {
         <Suspense fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
@@ -27,11 +42,6 @@ pub fn HomePage() -> impl IntoView {
                 let list = clinics.await.unwrap_or_default();
                 let role = user.role;
                 let codes = list.iter().map(|c| c.code.to_string()).collect::<Vec<_>>().join(", ");
-                let (title, intro) = match role {
-                    Role::ReferringPhysician => (Rg::MyOrders, Some(Rg::HomePhysician)),
-                    Role::Radiologist => (Rg::TodaysOrders, Some(Rg::HomeRadiologist)),
-                    _ => (Rg::TodaysOrders, None),
-                };
                 view! {
                     <p class="whoami">
                         {move || i18n.t(Msg::Welcome)} ", " <strong>{user.display_name.to_string()}</strong>
@@ -41,13 +51,10 @@ pub fn HomePage() -> impl IntoView {
                             " · " <a href="/admin/audit" id="audit-link">{move || i18n.au(Au::Link)}</a>
                         })}
                     </p>
-                    {match intro {
-                        Some(intro) => view! { <OrderList title intro /> }.into_any(),
-                        None => view! { <OrderList title /> }.into_any(),
-                    }}
                 }
                     .into_any()
             })}
         </Suspense>
+        <OrderList title intro />
     }
 }

@@ -123,7 +123,10 @@ fn filters(i18n: I18n, query: RwSignal<OrderQuery>) -> impl IntoView {
 
 /// The orders list, with its title (`title`) and, for staff, the "New order" button.
 #[component]
-pub fn OrderList(title: Rg, #[prop(optional)] intro: Option<Rg>) -> impl IntoView {
+pub fn OrderList(
+    #[prop(into)] title: Signal<Rg>,
+    #[prop(optional, into)] intro: Signal<Option<Rg>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let me = expect_context::<MeResource>();
     let query = RwSignal::new(OrderQuery::default());
@@ -141,10 +144,10 @@ pub fn OrderList(title: Rg, #[prop(optional)] intro: Option<Rg>) -> impl IntoVie
         move || matches!(me.get(), Some(Ok(Some(u))) if u.role.can(Permission::ManageRegistry));
     view! {
         <div class="titlebar">
-            <h1>{move || i18n.rg(title)}</h1>
+            <h1>{move || i18n.rg(title.get())}</h1>
             {move || can_create().then(|| view! { <a class="button" id="new-order" href="/orders/new">{move || i18n.rg(Rg::NewOrder)}</a> })}
         </div>
-        {intro.map(|m| view! { <p class="muted">{move || i18n.rg(m)}</p> })}
+        {move || intro.get().map(|m| view! { <p class="muted">{i18n.rg(m)}</p> })}
         {filters(i18n, query)}
         <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {

@@ -17,9 +17,10 @@ pub fn PatientPicker(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let text = RwSignal::new(String::new());
-    let results = Resource::new(
-        move || (text.get(), clinic.get()),
-        |(t, clinic)| async move {
+    // Client-side only: it lives inside forms rendered after an await (no server value to meet).
+    let results = LocalResource::new(move || {
+        let (t, clinic) = (text.get(), clinic.get());
+        async move {
             if t.trim().chars().count() < 2 {
                 return Ok(vec![]);
             }
@@ -29,8 +30,8 @@ pub fn PatientPicker(
                 ..Default::default()
             };
             search_patients(q).await.map(|p| p.rows)
-        },
-    );
+        }
+    });
     let list = move || {
         Suspend::new(async move {
             let rows = results.await.unwrap_or_default();

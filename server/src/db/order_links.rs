@@ -55,7 +55,8 @@ async fn same_patient(
 }
 
 /// Links study `study_id` to order `o`; records the link, flags a patient mismatch, and starts
-/// a scheduled order (its images arrived). Nothing if already linked.
+/// a scheduled order when the images are its patient's (a flagged study starts it only once
+/// staff accept it). Nothing if already linked.
 async fn link(
     db: &impl ConnectionTrait,
     o: &OrderRowModel,
@@ -93,8 +94,21 @@ async fn link(
         let note = format!("the images carry Patient ID {patient_key:?}, not this patient's");
         orders::event(db, o.id, actor, "mismatch", None, &note).await?;
     }
-    if OrderStatus::parse(&o.status) == Some(OrderStatus::Scheduled) {
-        orders::set_status(db, o.id, OrderStatus::InProgress, actor, "images received").await?;
+    if !mismatch {
+        start(db, o.id, &o.status, actor).await?;
+    }
+    Ok(())
+}
+
+/// A scheduled order goes in progress: its images arrived.
+async fn start(
+    db: &impl ConnectionTrait,
+    id: i64,
+    status: &str,
+    actor: &str,
+) -> Result<(), RepoError> {
+    if OrderStatus::parse(status) == Some(OrderStatus::Scheduled) {
+        orders::set_status(db, id, OrderStatus::InProgress, actor, "images received").await?;
     }
     Ok(())
 }
@@ -215,6 +229,9 @@ pub async fn resolve(
         .rows_affected;
     if n > 0 {
         orders::event(db, order_id, actor, "resolved", None, note).await?;
+        if let Some(o) = order::Entity::find_by_id(order_id).one(db).await? {
+            start(db, order_id, &o.status, actor).await?;
+        }
     }
     Ok(n > 0)
 }

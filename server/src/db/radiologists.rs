@@ -95,7 +95,7 @@ async fn check_unique(
     id: Option<i64>,
     v: &ValidRadiologist,
 ) -> Result<(), RepoError> {
-    let other = |col: rad::Column, val: String| async move {
+    let other = |col: rad::Column, val: sea_orm::Value| async move {
         Ok::<_, RepoError>(
             rad::Entity::find()
                 .filter(col.eq(val))
@@ -105,13 +105,13 @@ async fn check_unique(
                 .is_some(),
         )
     };
-    if other(rad::Column::UserId, v.user_id.to_string()).await? {
+    if other(rad::Column::UserId, v.user_id.into()).await? {
         return Err(RepoError::Field(FieldError::new(
             FieldName::User,
             Problem::Taken,
         )));
     }
-    if other(rad::Column::Licence, v.licence.to_string()).await? {
+    if other(rad::Column::Licence, v.licence.to_string().into()).await? {
         return Err(RepoError::Field(FieldError::new(
             FieldName::Licence,
             Problem::Taken,

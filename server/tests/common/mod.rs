@@ -7,6 +7,7 @@ pub mod netconf;
 pub mod pacs;
 pub mod peers;
 pub mod pki;
+pub mod registry;
 pub mod rig;
 pub mod routes;
 pub mod web;

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks (a command, not a test): builds the release binary, installs the peers they compare
 # against (Debian dcmtk, orthanc, orthanc-dicomweb) if missing, and runs bench/ingest.py,
-# bench/forward.py, bench/move.py and/or bench/dicomweb.py.
-# Usage: scripts/bench.sh [all|ingest|forward|move|dicomweb] [--instances N] [--size-kib K] …
+# bench/forward.py, bench/move.py, bench/dicomweb.py and/or bench/hl7.py (python-hl7 from PyPI).
+# Usage: scripts/bench.sh [all|ingest|forward|move|dicomweb|hl7] [--instances N] [--size-kib K] …
 # (--parallel applies to ingest only, --rounds to move only; dicomweb takes no options here:
 # run bench/dicomweb.py directly for --sizes / --rounds).
 set -euo pipefail
@@ -15,7 +15,7 @@ if [ ! -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq orthanc-dicomweb >/dev/null
 fi
 which="${1:-all}"
-case "$which" in all|ingest|forward|move|dicomweb) shift || true ;; *) which=all ;; esac
+case "$which" in all|ingest|forward|move|dicomweb|hl7) shift || true ;; *) which=all ;; esac
 cargo build --release --locked -p server
 BIN="${CARGO_TARGET_DIR:-target}/release/passerelle"
 # The arguments of "$@" without the options named in $1 (each takes one value).
@@ -40,4 +40,10 @@ if [ "$which" = all ] || [ "$which" = move ]; then
 fi
 if [ "$which" = all ] || [ "$which" = dicomweb ]; then
   python3 bench/dicomweb.py --passerelle "$BIN"
+fi
+if [ "$which" = all ] || [ "$which" = hl7 ]; then
+  if ! python3 -c 'import hl7' 2>/dev/null; then
+    python3 -m pip install -q --root-user-action=ignore 'hl7==0.4.5'
+  fi
+  python3 bench/hl7.py --passerelle "$BIN"
 fi

@@ -10,6 +10,7 @@ use std::fmt;
 mod contact;
 mod date;
 mod patient;
+mod physician;
 mod procedure;
 mod ramq;
 mod staff;
@@ -21,15 +22,17 @@ pub use patient::{
     Language, Mrn, PatientInput, PatientMatch, PatientQuery, PatientView, PersonName, Sex,
     ValidPatient,
 };
+pub use physician::{
+    NotifyPrefs, PhysicianInput, PhysicianView, UrgentChannel, ValidPhysician, licence_number,
+};
 pub use procedure::{
     BodyPart, COMMON_MODALITIES, Modality, ProcedureCode, ProcedureInput, ProcedureView,
     ReadingWeight, Turnaround, ValidProcedure,
 };
 pub use ramq::{Ramq, RamqWarning};
 pub use staff::{
-    Absence, CmqLicence, Credential, NotifyPrefs, PhysicianInput, PhysicianView, RadiologistInput,
-    RadiologistView, Subspecialty, UrgentChannel, ValidPhysician, ValidRadiologist, Weekday,
-    WeeklySlot, hhmm, licence_number, parse_hhmm,
+    Absence, CmqLicence, Credential, RadiologistInput, RadiologistView, Subspecialty,
+    ValidRadiologist, Weekday, WeeklySlot, hhmm, parse_hhmm,
 };
 
 /// Which field a validation problem is about (stable identifiers, localized by the UI).
@@ -200,7 +203,7 @@ impl fmt::Display for Problem {
 /// A field's value refused, with the reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[error("{field} {problem}")]
+#[error("{}", self.said())]
 pub struct FieldError {
     pub field: FieldName,
     pub problem: Problem,
@@ -209,6 +212,14 @@ pub struct FieldError {
 impl FieldError {
     pub fn new(field: FieldName, problem: Problem) -> Self {
         Self { field, problem }
+    }
+
+    /// In English: "birth date is in the future"; a conflict names its field, then says why.
+    fn said(&self) -> String {
+        match &self.problem {
+            Problem::Conflict { why } => format!("{}: {why}", self.field),
+            p => format!("{} {p}", self.field),
+        }
     }
 }
 

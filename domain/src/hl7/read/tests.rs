@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::hl7::ack::Header;
+use crate::orders::{OrderStatus, Priority};
 
 fn msg(text: &str) -> Message {
     Message::parse(&text.replace('\n', "\r")).expect("parse")

@@ -6,7 +6,7 @@
 use super::{Result, WorkflowError, actor, require, require_in, time};
 use crate::db::audit::{self, Record};
 use crate::db::order_reads::{self, Viewer};
-use crate::db::orders::{self, NewOrder};
+use crate::db::orders::{self, NewOrder, OrderRowModel};
 use crate::db::registry_entities::{patient_record, procedure};
 use crate::db::{RepoError, counters, gate, order_links, physicians, procedures};
 use crate::state::AppState;
@@ -245,6 +245,21 @@ pub async fn save(
     get(state, user, saved).await
 }
 
+/// Order `id`, if the user may manage the records of its clinic.
+async fn to_manage(
+    db: &impl ConnectionTrait,
+    user: &SessionUser,
+    id: i64,
+) -> Result<OrderRowModel> {
+    let current = orders::by_id(db, id).await?;
+    require_in(
+        user,
+        Permission::ManageRegistry,
+        ClinicId(current.clinic_id),
+    )?;
+    Ok(current)
+}
+
 /// Moves an order along its lifecycle (cancel, complete, discontinue…), with a note.
 pub async fn set_status(
     state: &AppState,
@@ -254,12 +269,7 @@ pub async fn set_status(
     note: &str,
 ) -> Result<OrderView> {
     let db = &state.db;
-    let current = orders::by_id(db, id).await?;
-    require_in(
-        user,
-        Permission::ManageRegistry,
-        ClinicId(current.clinic_id),
-    )?;
+    let current = to_manage(db, user, id).await?;
     let who = actor(user);
     let guard = gate::write(db).await;
     let txn = db.begin().await.map_err(RepoError::from)?;
@@ -279,12 +289,7 @@ pub async fn accept_link(
     note: &str,
 ) -> Result<OrderView> {
     let db = &state.db;
-    let current = orders::by_id(db, id).await?;
-    require_in(
-        user,
-        Permission::ManageRegistry,
-        ClinicId(current.clinic_id),
-    )?;
+    let current = to_manage(db, user, id).await?;
     let who = actor(user);
     let guard = gate::write(db).await;
     let txn = db.begin().await.map_err(RepoError::from)?;

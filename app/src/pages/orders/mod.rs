@@ -132,14 +132,10 @@ pub fn OrderList(
     let query = RwSignal::new(OrderQuery::default());
     let data = Resource::new(
         move || query.get(),
-        |q| async move {
-            Ok::<_, ApiError>((
-                search_orders(q.clone()).await?,
-                list_clinics().await.unwrap_or_default(),
-                q,
-            ))
-        },
+        |q| async move { Ok::<_, ApiError>((search_orders(q.clone()).await?, q)) },
     );
+    // The clinics do not change with the filters: fetched once.
+    let clinics = Resource::new(|| (), |_| list_clinics());
     let can_create =
         move || matches!(me.get(), Some(Ok(Some(u))) if u.role.can(Permission::ManageRegistry));
     view! {
@@ -151,8 +147,9 @@ pub fn OrderList(
         {filters(i18n, query)}
         <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
+                let clinics = clinics.await.unwrap_or_default();
                 match data.await {
-                    Ok((page, clinics, q)) => {
+                    Ok((page, q)) => {
                         let at = (page.page, page.total, page.page_size);
                         view! {
                             {table(i18n, &q, &page, &clinics)}

@@ -36,12 +36,12 @@ def orm(i):
     return "\r".join(segs).encode("utf-8")
 
 
-def run_client(port, n, first=0):
-    """Sends messages first..first+n one after the other; returns (seconds, latencies in ms,
-    ACK codes)."""
+def run_client(port, n, first=0, make=orm):
+    """Sends messages first..first+n (made by `make`) one after the other; returns (seconds,
+    latencies in ms, ACK codes)."""
     s = socket.create_connection(("127.0.0.1", port))
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    frames = [VT + orm(i) + FS + CR for i in range(first, first + n)]
+    frames = [VT + make(i) + FS + CR for i in range(first, first + n)]
     lat, codes, buf = [], {}, b""
     start = time.perf_counter()
     for f in frames:
@@ -152,6 +152,7 @@ class Passerelle:
 
     def start(self, work):
         self.port, http, dicom = free_port(), free_port(), free_port()
+        self.dicom_port = dicom
         self.data = os.path.join(work, "passerelle")
         env = dict(ENV, PASSERELLE__HL7__LISTEN=f"127.0.0.1:{self.port}", PASSERELLE__DICOM__LISTEN=f"127.0.0.1:{dicom}",
                    PASSERELLE__SERVER__HTTP_ADDR=f"127.0.0.1:{http}", PASSERELLE__BOOTSTRAP__ADMIN_PASSWORD=PASSWORD,

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks (a command, not a test): builds the release binary, installs the peers they compare
 # against (Debian dcmtk, orthanc, orthanc-dicomweb) if missing, and runs bench/ingest.py,
-# bench/forward.py, bench/move.py, bench/dicomweb.py and/or bench/hl7.py (python-hl7 from PyPI).
-# Usage: scripts/bench.sh [all|ingest|forward|move|dicomweb|hl7] [--instances N] [--size-kib K] …
+# bench/forward.py, bench/move.py, bench/dicomweb.py, bench/hl7.py (python-hl7 from PyPI) and/or
+# bench/worklist.py (pynetdicom from PyPI, Orthanc's Modality Worklists plugin).
+# Usage: scripts/bench.sh [all|ingest|forward|move|dicomweb|hl7|worklist] [--instances N] [--size-kib K] …
 # (--parallel applies to ingest only, --rounds to move only; dicomweb takes no options here:
 # run bench/dicomweb.py directly for --sizes / --rounds).
 set -euo pipefail
@@ -15,7 +16,7 @@ if [ ! -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq orthanc-dicomweb >/dev/null
 fi
 which="${1:-all}"
-case "$which" in all|ingest|forward|move|dicomweb|hl7) shift || true ;; *) which=all ;; esac
+case "$which" in all|ingest|forward|move|dicomweb|hl7|worklist) shift || true ;; *) which=all ;; esac
 cargo build --release --locked -p server
 BIN="${CARGO_TARGET_DIR:-target}/release/passerelle"
 # The arguments of "$@" without the options named in $1 (each takes one value).
@@ -46,4 +47,10 @@ if [ "$which" = all ] || [ "$which" = hl7 ]; then
     python3 -m pip install -q --root-user-action=ignore 'hl7==0.4.5'
   fi
   python3 bench/hl7.py --passerelle "$BIN"
+fi
+if [ "$which" = all ] || [ "$which" = worklist ]; then
+  if ! python3 -c 'import hl7, pynetdicom' 2>/dev/null; then
+    python3 -m pip install -q --root-user-action=ignore 'hl7==0.4.5' 'pynetdicom>=3.0' 'pydicom>=3.0'
+  fi
+  python3 bench/worklist.py --passerelle "$BIN"
 fi

@@ -55,6 +55,7 @@ pub mod scope;
 pub mod tokens;
 pub mod transfers;
 pub mod views;
+pub mod worklist;
 
 pub use dicom::{AeTitle, AeTitleError};
 pub use forward::{Failure, ForwardError, JobState, RetryPolicy, Verdict};

@@ -16,6 +16,7 @@ mod m20261128_000010_instance_counters;
 mod m20261207_000011_registry;
 mod m20261207_000012_orders;
 mod m20261207_000013_hl7;
+mod m20261207_000014_lookup_indexes;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000011_registry::Migration),
             Box::new(m20261207_000012_orders::Migration),
             Box::new(m20261207_000013_hl7::Migration),
+            Box::new(m20261207_000014_lookup_indexes::Migration),
         ]
     }
 }

@@ -126,6 +126,12 @@ pub fn received(door: &'static str, outcome: &'static str, bytes: usize, seconds
     }
 }
 
+/// A Modality Worklist query answered with `matches` items.
+pub fn worklist_query(matches: usize) {
+    metrics::counter!("passerelle_worklist_queries_total").increment(1);
+    metrics::histogram!("passerelle_worklist_matches").record(matches as f64);
+}
+
 /// Forward attempts to `destination` that ended `done`, `retry` or `dead`.
 pub fn forwarded(destination: &str, outcome: &'static str, n: u64) {
     metrics::counter!("passerelle_forward_attempts_total", "destination" => destination.to_owned(), "outcome" => outcome)

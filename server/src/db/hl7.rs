@@ -231,6 +231,49 @@ pub async fn set_facilities(
     Ok(())
 }
 
+/// What the intake looks up before applying a message.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Seen {
+    /// The ACK sent for a message stored with the same key.
+    pub ack: Option<Vec<u8>>,
+    /// The clinic its sending facility (else its receiving facility) is mapped to.
+    pub clinic: Option<ClinicId>,
+}
+
+/// [`ack_of`] and [`clinic_for`] in one statement (one round trip per message, not three).
+pub async fn seen(
+    db: &impl ConnectionTrait,
+    key: &str,
+    sending: &str,
+    receiving: &str,
+) -> Result<Seen, RepoError> {
+    let sql = "SELECT (SELECT ack FROM hl7_messages WHERE dedupe_key = ?) AS ack, \
+        (SELECT clinic_id FROM hl7_facilities WHERE side = ? AND facility = ?) AS by_sending, \
+        (SELECT clinic_id FROM hl7_facilities WHERE side = ? AND facility = ?) AS by_receiving";
+    // An empty name maps to nothing (NULL equals nothing).
+    let name = |n: &str| {
+        let n = n.trim().to_uppercase();
+        sea_orm::Value::String((!n.is_empty()).then_some(n))
+    };
+    let values = [
+        key.into(),
+        FacilitySide::Sending.as_str().into(),
+        name(sending),
+        FacilitySide::Receiving.as_str().into(),
+        name(receiving),
+    ];
+    let Some(row) = super::raw::one(db, sql, values).await? else {
+        return Ok(Seen::default());
+    };
+    let ack: Option<Vec<u8>> = row.try_get("", "ack")?;
+    let s: Option<i64> = row.try_get("", "by_sending")?;
+    let r: Option<i64> = row.try_get("", "by_receiving")?;
+    Ok(Seen {
+        ack,
+        clinic: s.or(r).map(ClinicId),
+    })
+}
+
 /// The clinic of a message: its sending facility's mapping, else its receiving facility's.
 pub async fn clinic_for(
     db: &impl ConnectionTrait,

@@ -44,6 +44,7 @@ pub mod physicians;
 pub mod procedures;
 pub mod queue;
 pub mod radiologists;
+pub mod raw;
 pub mod reconcile;
 pub mod registry_entities;
 pub mod repair;
@@ -55,6 +56,7 @@ pub mod studies;
 pub mod tokens;
 pub mod transfers;
 pub mod users;
+pub mod worklist;
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};

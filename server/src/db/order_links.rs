@@ -136,15 +136,17 @@ pub async fn link_existing(
     o: &OrderRowModel,
     actor: &str,
 ) -> Result<u64, RepoError> {
-    let mut any = Condition::any().add(study::Column::StudyUid.eq(o.study_uid.as_str()));
+    // Each branch beside the clinic, so both use their (clinic, key) index.
+    let in_clinic = |c: sea_orm::sea_query::SimpleExpr| {
+        Condition::all()
+            .add(study::Column::ClinicId.eq(o.clinic_id))
+            .add(c)
+    };
+    let mut any = Condition::any().add(in_clinic(study::Column::StudyUid.eq(o.study_uid.as_str())));
     if !o.accession.is_empty() {
-        any = any.add(study::Column::Accession.eq(o.accession.as_str()));
+        any = any.add(in_clinic(study::Column::Accession.eq(o.accession.as_str())));
     }
-    let studies = study::Entity::find()
-        .filter(study::Column::ClinicId.eq(o.clinic_id))
-        .filter(any)
-        .all(db)
-        .await?;
+    let studies = study::Entity::find().filter(any).all(db).await?;
     let mut n = 0;
     for s in studies {
         let key = patient::Entity::find_by_id(s.patient_id)

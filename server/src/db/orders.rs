@@ -71,16 +71,32 @@ pub async fn accession_used(
         .is_some())
 }
 
-/// Creates a scheduled order and its first history event.
+/// Creates a scheduled order and its first history event; returns the stored row.
 pub async fn insert(
     db: &impl ConnectionTrait,
     o: &NewOrder,
     actor: &str,
-) -> Result<i64, RepoError> {
-    if accession_used(db, o.clinic, &o.accession).await? {
+) -> Result<order::Model, RepoError> {
+    // Both unique keys checked in one statement.
+    let clash = order::Entity::find()
+        .filter(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(order::Column::ClinicId.eq(o.clinic))
+                        .add(order::Column::Accession.eq(o.accession.as_str())),
+                )
+                .add(order::Column::StudyUid.eq(o.study_uid.as_str())),
+        )
+        .all(db)
+        .await?;
+    if clash
+        .iter()
+        .any(|c| c.clinic_id == o.clinic && c.accession == o.accession)
+    {
         return Err(taken(FieldName::Accession));
     }
-    if by_study_uid(db, &o.study_uid).await?.is_some() {
+    if !clash.is_empty() {
         return Err(taken(FieldName::Study));
     }
     let t = now();
@@ -94,9 +110,17 @@ pub async fn insert(
         ..Default::default()
     };
     fill(&mut am, o, t);
-    let id = am.insert(db).await?.id;
-    event(db, id, actor, "created", Some(OrderStatus::Scheduled), "").await?;
-    Ok(id)
+    let row = am.insert(db).await?;
+    event(
+        db,
+        row.id,
+        actor,
+        "created",
+        Some(OrderStatus::Scheduled),
+        "",
+    )
+    .await?;
+    Ok(row)
 }
 
 /// Changes an order's details (not its clinic, accession, Study Instance UID or status).
@@ -214,21 +238,29 @@ pub async fn locate(
         (order::Column::PlacerNumber, placer),
         (order::Column::FillerNumber, filler),
     ];
-    for (col, value) in keys {
-        if value.is_empty() {
-            continue;
-        }
-        let found = order::Entity::find()
-            .filter(
-                Condition::all()
-                    .add(order::Column::ClinicId.eq(clinic.0))
-                    .add(col.eq(value)),
-            )
-            .one(db)
-            .await?;
-        if found.is_some() {
-            return Ok(found);
-        }
+    // Each key beside the clinic, so that every branch of the OR uses its (clinic, key) index.
+    let mut any = Condition::any();
+    for (col, value) in keys.iter().filter(|(_, v)| !v.is_empty()) {
+        any = any.add(
+            Condition::all()
+                .add(order::Column::ClinicId.eq(clinic.0))
+                .add(col.eq(*value)),
+        );
     }
-    Ok(None)
+    if any.is_empty() {
+        return Ok(None);
+    }
+    // Every candidate in one statement, then the first key in order that matches.
+    let found = order::Entity::find().filter(any).all(db).await?;
+    let pick = |(col, value): &(order::Column, &str)| {
+        found.iter().find(|o| {
+            !value.is_empty()
+                && match col {
+                    order::Column::Accession => o.accession == *value,
+                    order::Column::PlacerNumber => o.placer_number == *value,
+                    _ => o.filler_number == *value,
+                }
+        })
+    };
+    Ok(keys.iter().find_map(pick).cloned())
 }

@@ -107,24 +107,22 @@ pub async fn find_id(
     clinic: ClinicId,
     identifier: &str,
 ) -> Result<Option<i64>, RepoError> {
-    let Some(row) = ident::Entity::find()
-        .filter(ident::Column::ClinicId.eq(clinic.0))
-        .filter(ident::Column::Identifier.eq(identifier))
-        .one(db)
-        .await?
-    else {
+    // The identifier and whether its record was merged away, in one statement.
+    let sql = "SELECT i.patient_id AS id, r.merged_into AS merged_into \
+        FROM patient_identifiers i JOIN patient_records r ON r.id = i.patient_id \
+        WHERE i.clinic_id = ? AND i.identifier = ?";
+    let Some(row) = super::raw::one(db, sql, [clinic.0.into(), identifier.into()]).await? else {
         return Ok(None);
     };
-    let mut id = row.patient_id;
+    let mut id: i64 = row.try_get("", "id")?;
+    let mut next: Option<i64> = row.try_get("", "merged_into")?;
     for _ in 0..16 {
-        match rec::Entity::find_by_id(id)
+        let Some(n) = next else { break };
+        id = n;
+        next = rec::Entity::find_by_id(id)
             .one(db)
             .await?
-            .and_then(|r| r.merged_into)
-        {
-            Some(next) => id = next,
-            None => break,
-        }
+            .and_then(|r| r.merged_into);
     }
     Ok(Some(id))
 }

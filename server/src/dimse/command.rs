@@ -8,6 +8,8 @@ use dicom_transfer_syntax_registry::entries::IMPLICIT_VR_LITTLE_ENDIAN;
 /// PS3.7 §E.1: command field values used here.
 pub const C_ECHO_RQ: u16 = 0x0030;
 pub const C_STORE_RQ: u16 = 0x0001;
+pub const C_FIND_RQ: u16 = 0x0020;
+pub const C_CANCEL_RQ: u16 = 0x0FFF;
 /// PS3.7 §9.3: "no data set present".
 pub const NO_DATASET: u16 = 0x0101;
 /// PS3.7 Annex C: success.
@@ -104,6 +106,18 @@ pub fn response(
     status: u16,
     comment: Option<&str>,
 ) -> Result<Vec<u8>, CommandError> {
+    response_with(req, status, comment, false)
+}
+
+/// [`response`], saying whether a data set follows (a pending C-FIND-RSP's identifier).
+pub fn response_with(
+    req: &Request,
+    status: u16,
+    comment: Option<&str>,
+    dataset: bool,
+) -> Result<Vec<u8>, CommandError> {
+    // PS3.7 §9.3: any value other than 0101H means a data set follows.
+    let data_type = if dataset { 0x0000 } else { NO_DATASET };
     let mut elements = vec![
         DataElement::new(
             tags::AFFECTED_SOP_CLASS_UID,
@@ -123,7 +137,7 @@ pub fn response(
         DataElement::new(
             tags::COMMAND_DATA_SET_TYPE,
             VR::US,
-            dicom_value!(U16, [NO_DATASET]),
+            dicom_value!(U16, [data_type]),
         ),
         DataElement::new(tags::STATUS, VR::US, dicom_value!(U16, [status])),
     ];

@@ -2,6 +2,7 @@
 //! local AE titles of the registry, the SCU side (C-ECHO, query / retrieve), DICOM TLS.
 
 pub mod command;
+mod find_scp;
 pub mod ports;
 pub mod qr;
 pub mod registry;
@@ -11,6 +12,7 @@ pub mod scu;
 pub mod service;
 pub mod storage_classes;
 pub mod tls;
+pub mod worklist;
 
 pub use ports::DedicatedPorts;
 pub use registry::{AeRegistry, Snapshot};

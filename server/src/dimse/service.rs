@@ -1,6 +1,7 @@
-//! The DIMSE loop of one association (PS3.7 §9): C-ECHO (§9.1.5) and C-STORE (§9.1.1). A data
-//! set is collected from its P-DATA fragments up to the size limit, then handed to ingest; the
-//! C-STORE-RSP is sent only once ingest has made the instance durable, or has failed.
+//! The DIMSE loop of one association (PS3.7 §9): C-ECHO (§9.1.5), C-STORE (§9.1.1) and C-FIND
+//! (§9.1.2, the worklist: `find_scp`). A data set is collected from its P-DATA fragments up to
+//! the size limit, then handed to ingest; the C-STORE-RSP is sent only once ingest has made the
+//! instance durable, or has failed.
 
 use super::command::{self, C_ECHO_RQ, C_STORE_RQ, STATUS_SUCCESS, STATUS_UNRECOGNIZED_OPERATION};
 use super::scu::Stream;
@@ -47,7 +48,7 @@ struct Pending {
     too_big: bool,
 }
 
-type Assoc<S> = AsyncServerAssociation<S>;
+pub(super) type Assoc<S> = AsyncServerAssociation<S>;
 
 /// Runs until release or abort.
 pub async fn serve<S: Stream>(assoc: &mut Assoc<S>, s: &Session) -> Result<(), ServiceError> {
@@ -125,6 +126,9 @@ async fn on_fragment<S: Stream>(
                 let p = pending.take().ok_or(ServiceError::Unexpected)?;
                 *hint = p.data.len();
                 let (req, context) = (p.req.clone(), p.context);
+                if req.command_field == command::C_FIND_RQ && s.ingest.is_some() {
+                    return super::find_scp::answer(assoc, s, context, &req, &p.data).await;
+                }
                 let (status, comment) = dataset_done(assoc, s, p).await;
                 respond(assoc, context, &req, status, comment.as_deref()).await?;
             }
@@ -167,7 +171,7 @@ async fn dataset_done<S>(assoc: &Assoc<S>, s: &Session, p: Pending) -> (u16, Opt
     (r.status, r.comment)
 }
 
-async fn respond<S: Stream>(
+pub(super) async fn respond<S: Stream>(
     assoc: &mut Assoc<S>,
     context: u8,
     req: &command::Request,

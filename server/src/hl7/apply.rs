@@ -236,8 +236,10 @@ async fn physician(
     let Ok(licence) = domain::registry::licence_number(&r.licence) else {
         return Ok(None);
     };
-    if let Some(id) = physicians::by_licence(db, &licence).await? {
-        physicians::add_clinic(db, id, ctx.clinic).await?;
+    if let Some((id, member)) = physicians::by_licence_in(db, &licence, ctx.clinic).await? {
+        if !member {
+            physicians::add_clinic(db, id, ctx.clinic).await?;
+        }
         return Ok(Some(id));
     }
     let family = if r.family.is_empty() {

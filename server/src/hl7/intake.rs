@@ -169,50 +169,45 @@ pub async fn receive(state: &AppState, input: Inbound<'_>) -> Answer {
         return store_unapplied(state, r, &h, cs, AckCode::AR, issue, None).await;
     }
     let key = dedupe_key(&h);
-    match repo::ack_of(&state.db, &key).await {
-        Ok(Some(ack)) => {
-            return Answer {
-                ack,
-                code: AckCode::AA,
-            };
-        }
-        Ok(None) => {}
+    let seen = match repo::seen(&state.db, &key, &h.sending_facility, &h.receiving_facility).await {
+        Ok(s) => s,
         Err(e) => return unstored(&h, cs, &e),
+    };
+    if let Some(ack) = seen.ack {
+        return Answer {
+            ack,
+            code: AckCode::AA,
+        };
     }
     let r = record(&h, &input, cs, Some(key));
     let event = match read::event(&h) {
         Ok(e) => e,
         Err(issue) => return store_unapplied(state, r, &h, cs, AckCode::AR, issue, None).await,
     };
-    process(state, r, &m, &h, cs, event).await
+    let Some(clinic) = seen.clinic else {
+        let text = format!(
+            "facility {:?} is not mapped to a clinic",
+            h.sending_facility
+        );
+        let issue = Issue::error(
+            ErrCode::UnknownKeyIdentifier,
+            Some(Loc::new("MSH", 1, 4)),
+            text,
+        );
+        return store_unapplied(state, r, &h, cs, AckCode::AE, issue, None).await;
+    };
+    process(state, r, &m, &h, cs, (event, clinic)).await
 }
 
-/// Maps the message to its clinic, applies it and stores it in one transaction.
+/// Applies the message in its clinic and stores it, in one transaction.
 async fn process(
     state: &AppState,
     mut r: Record,
     m: &Message,
     h: &Header,
     cs: Charset,
-    event: Event,
+    (event, clinic): (Event, domain::ClinicId),
 ) -> Answer {
-    let clinic = match repo::clinic_for(&state.db, &h.sending_facility, &h.receiving_facility).await
-    {
-        Ok(Some(c)) => c,
-        Ok(None) => {
-            let text = format!(
-                "facility {:?} is not mapped to a clinic",
-                h.sending_facility
-            );
-            let issue = Issue::error(
-                ErrCode::UnknownKeyIdentifier,
-                Some(Loc::new("MSH", 1, 4)),
-                text,
-            );
-            return store_unapplied(state, r, h, cs, AckCode::AE, issue, None).await;
-        }
-        Err(e) => return unstored(h, cs, &e),
-    };
     let ctx = Ctx {
         clinic,
         actor: format!("hl7:{}@{}", h.sending_app, h.sending_facility)

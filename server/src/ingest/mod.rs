@@ -125,6 +125,11 @@ impl Checked {
 }
 
 impl Ingest {
+    /// The database the listener's other services (worklist, MPPS) read and write.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
     pub fn new(
         db: DatabaseConnection,
         spool: Spool,

@@ -10,6 +10,7 @@ pub mod patients;
 pub mod people;
 pub mod reconcile;
 pub mod time;
+pub mod worklist;
 
 use crate::db::RepoError;
 use app::api::ApiError;

@@ -152,10 +152,9 @@ pub async fn create(
     if o.study_uid.is_empty() {
         o.study_uid = crate::synth::new_uid();
     }
-    let id = orders::insert(db, &o, who).await?;
-    let row = orders::by_id(db, id).await?;
+    let row = orders::insert(db, &o, who).await?;
     order_links::link_existing(db, &row, who).await?;
-    Ok(id)
+    Ok(row.id)
 }
 
 /// The order a form describes, its references checked in the clinic.

@@ -31,37 +31,47 @@ fn date(s: &str) -> Result<u32, RangeError> {
     Ok(n)
 }
 
-/// Splits `a-b` into its two sides (`None` without a dash).
-fn sides(raw: &str) -> Option<(&str, &str)> {
-    raw.split_once('-')
+/// A range's start and end, either open.
+type Ends<T> = (Option<T>, Option<T>);
+
+/// The two ends of a range value (§C.2.2.2.5): `span` gives the first and last instant a
+/// single value covers; a range starts at its start's first and ends at its end's last.
+/// `None` when empty (universal); `empty` when both sides are blank (`-`).
+fn bounds<T: Copy + Ord>(
+    raw: &str,
+    span: impl Fn(&str) -> Result<(T, T), RangeError>,
+    empty: RangeError,
+) -> Result<Option<Ends<T>>, RangeError> {
+    let raw = raw.trim_matches([' ', '\0']);
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let (from, to) = match raw.split_once('-') {
+        None => {
+            let (a, b) = span(raw)?;
+            (Some(a), Some(b))
+        }
+        Some((a, b)) => {
+            let side = |s: &str| (!s.trim().is_empty()).then(|| span(s)).transpose();
+            (side(a)?.map(|x| x.0), side(b)?.map(|x| x.1))
+        }
+    };
+    if from.is_none() && to.is_none() {
+        return Err(empty);
+    }
+    if let (Some(a), Some(b)) = (from, to)
+        && a > b
+    {
+        return Err(RangeError::Reversed);
+    }
+    Ok(Some((from, to)))
 }
 
 impl DateRange {
     /// `None` for universal matching (empty).
     pub fn parse(raw: &str) -> Result<Option<Self>, RangeError> {
-        let raw = raw.trim_matches([' ', '\0']);
-        if raw.is_empty() {
-            return Ok(None);
-        }
-        let (from, to) = match sides(raw) {
-            None => {
-                let d = date(raw)?;
-                (Some(d), Some(d))
-            }
-            Some((a, b)) => {
-                let opt = |s: &str| (!s.trim().is_empty()).then(|| date(s)).transpose();
-                (opt(a)?, opt(b)?)
-            }
-        };
-        if from.is_none() && to.is_none() {
-            return Err(RangeError::Date);
-        }
-        if let (Some(a), Some(b)) = (from, to)
-            && a > b
-        {
-            return Err(RangeError::Reversed);
-        }
-        Ok(Some(Self { from, to }))
+        let day = |s: &str| date(s).map(|d| (d, d));
+        Ok(bounds(raw, day, RangeError::Date)?.map(|(from, to)| Self { from, to }))
     }
 
     /// Whether the YYYYMMDD `value` falls in the range (an unreadable value does not).
@@ -119,34 +129,7 @@ fn time_span(s: &str) -> Result<(u64, u64), RangeError> {
 impl TimeRange {
     /// `None` for universal matching (empty).
     pub fn parse(raw: &str) -> Result<Option<Self>, RangeError> {
-        let raw = raw.trim_matches([' ', '\0']);
-        if raw.is_empty() {
-            return Ok(None);
-        }
-        let (from, to) = match sides(raw) {
-            None => {
-                let (a, b) = time_span(raw)?;
-                (Some(a), Some(b))
-            }
-            Some((a, b)) => {
-                let start = (!a.trim().is_empty())
-                    .then(|| time_span(a).map(|s| s.0))
-                    .transpose()?;
-                let end = (!b.trim().is_empty())
-                    .then(|| time_span(b).map(|s| s.1))
-                    .transpose()?;
-                (start, end)
-            }
-        };
-        if from.is_none() && to.is_none() {
-            return Err(RangeError::Time);
-        }
-        if let (Some(a), Some(b)) = (from, to)
-            && a > b
-        {
-            return Err(RangeError::Reversed);
-        }
-        Ok(Some(Self { from, to }))
+        Ok(bounds(raw, time_span, RangeError::Time)?.map(|(from, to)| Self { from, to }))
     }
 
     /// Whether the time `value` (its first instant) falls in the range.

@@ -35,6 +35,16 @@ pub struct Ctx {
     pub accession_prefix: String,
 }
 
+/// The issue of a message whose facility (MSH-4) is mapped to no clinic (answered AE).
+pub fn unmapped(sending_facility: &str) -> Issue {
+    let text = format!("facility {sending_facility:?} is not mapped to a clinic");
+    Issue::error(
+        ErrCode::UnknownKeyIdentifier,
+        Some(Loc::new("MSH", 1, 4)),
+        text,
+    )
+}
+
 fn content(code: ErrCode, loc: Loc, text: impl Into<String>) -> ApplyError {
     ApplyError::Content(Issue::error(code, Some(loc), text))
 }

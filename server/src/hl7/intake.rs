@@ -185,15 +185,7 @@ pub async fn receive(state: &AppState, input: Inbound<'_>) -> Answer {
         Err(issue) => return store_unapplied(state, r, &h, cs, AckCode::AR, issue, None).await,
     };
     let Some(clinic) = seen.clinic else {
-        let text = format!(
-            "facility {:?} is not mapped to a clinic",
-            h.sending_facility
-        );
-        let issue = Issue::error(
-            ErrCode::UnknownKeyIdentifier,
-            Some(Loc::new("MSH", 1, 4)),
-            text,
-        );
+        let issue = apply::unmapped(&h.sending_facility);
         return store_unapplied(state, r, &h, cs, AckCode::AE, issue, None).await;
     };
     process(state, r, &m, &h, cs, (event, clinic)).await

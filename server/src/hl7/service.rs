@@ -11,7 +11,7 @@ use crate::workflow::{Result, WorkflowError, actor, require};
 use domain::Permission;
 use domain::hl7::ack::{AckCode, Header, Issue, build_ack};
 use domain::hl7::views::{FacilityMap, MessageDetail, MessageQuery, MessageRow, MessageStatus};
-use domain::hl7::{ErrCode, Loc, Message, charset, read};
+use domain::hl7::{Message, charset, read};
 use domain::views::{Page, SessionUser};
 use sea_orm::TransactionTrait;
 use serde_json::json;
@@ -102,15 +102,7 @@ async fn apply_stored(
     };
     let Some(clinic) = repo::clinic_for(txn, &h.sending_facility, &h.receiving_facility).await?
     else {
-        let text = format!(
-            "facility {:?} is not mapped to a clinic",
-            h.sending_facility
-        );
-        let issue = Issue::error(
-            ErrCode::UnknownKeyIdentifier,
-            Some(Loc::new("MSH", 1, 4)),
-            text,
-        );
+        let issue = apply::unmapped(&h.sending_facility);
         return Ok((
             Outcome {
                 clinic: None,

@@ -10,10 +10,9 @@ use dicom_transfer_syntax_registry::entries::IMPLICIT_VR_LITTLE_ENDIAN;
 use domain::query::SubOps;
 
 /// PS3.7 §E.1 command field values.
-pub const C_FIND_RQ: u16 = 0x0020;
+pub use crate::dimse::command::{C_CANCEL_RQ, C_FIND_RQ};
 pub const C_GET_RQ: u16 = 0x0010;
 pub const C_MOVE_RQ: u16 = 0x0021;
-pub const C_CANCEL_RQ: u16 = 0x0FFF;
 const NO_DATASET: u16 = 0x0101;
 
 fn encode(elements: Vec<DataElement<InMemDicomObject>>) -> Result<Vec<u8>, CommandError> {

@@ -11,18 +11,30 @@ use server::synth::{self, SynthTs};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
 /// Sends `files` with storescu, kills Passerelle with SIGKILL after `kill_after` acknowledged
-/// instances; returns how many storescu saw acknowledged.
+/// instances; returns how many storescu saw acknowledged. storescu waits at most 30 s for any
+/// answer (`-ta`, `-td`), and a watchdog ends it after two minutes, so a server that stops
+/// answering fails the test instead of hanging it.
 fn send_and_kill(dicom: u16, files: &[PathBuf], server: &mut Proc, kill_after: usize) -> usize {
     let mut scu = Command::new("storescu")
         .env("TCP_NODELAY", "1")
-        .args(["-v", "-aec", "PASSERELLE", "127.0.0.1", &dicom.to_string()])
+        .args(["-v", "-to", "10", "-ta", "30", "-td", "30"])
+        .args(["-aec", "PASSERELLE", "127.0.0.1", &dicom.to_string()])
         .args(files)
-        .stdout(Stdio::piped())
+        .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .expect("storescu");
+    let pid = scu.id().to_string();
+    let (done, watch) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        if watch.recv_timeout(Duration::from_secs(120)).is_err() {
+            eprintln!("storescu still running after 120 s: ending it");
+            let _ = Command::new("kill").args(["-9", &pid]).status();
+        }
+    });
     let out = BufReader::new(scu.stderr.take().expect("stderr"));
     let mut acked = 0;
     for line in out.lines().map_while(Result::ok) {
@@ -34,6 +46,8 @@ fn send_and_kill(dicom: u16, files: &[PathBuf], server: &mut Proc, kill_after: u
         }
     }
     let _ = scu.wait();
+    let _ = done.send(());
+    let _ = server.0.kill(); // already dead unless the kill point was never reached
     let _ = server.0.wait();
     acked
 }

@@ -32,7 +32,17 @@ async fn storescu_acked(dicom: u16, files: Vec<PathBuf>) -> usize {
     tokio::task::spawn_blocking(move || {
         let out = Command::new("storescu")
             .env("TCP_NODELAY", "1")
-            .args(["-v", "-aec", "PASSERELLE", "127.0.0.1", &dicom.to_string()])
+            .args([
+                "-v",
+                "-ta",
+                "30",
+                "-td",
+                "30",
+                "-aec",
+                "PASSERELLE",
+                "127.0.0.1",
+                &dicom.to_string(),
+            ])
             .args(&files)
             .output()
             .expect("storescu");

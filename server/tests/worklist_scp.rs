@@ -56,7 +56,8 @@ fn findscu(called: &str, port: u16, dir: &Path, args: &[&str]) -> Found {
     std::fs::create_dir_all(dir).expect("dir");
     let out = Command::new("/usr/bin/findscu")
         .env("TCP_NODELAY", "1")
-        .args(["-v", "-W", "-aet", "CT_SALLE1", "-aec", called, "-X", "-od"])
+        .args(["-v", "-W", "-ta", "30", "-td", "30"])
+        .args(["-aet", "CT_SALLE1", "-aec", called, "-X", "-od"])
         .arg(dir)
         .args(args)
         .args(["127.0.0.1", &port.to_string()])

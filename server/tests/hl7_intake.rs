@@ -114,6 +114,28 @@ async fn content_errors_answer_ae_naming_the_field_and_apply_nothing() {
     }
 }
 
+/// The unique indexes are the duplicate check of an order's insert: a second order with the
+/// Study Instance UID of another (ZDS-1) is refused naming ZDS, and only the first is kept.
+#[tokio::test]
+async fn a_study_uid_taken_by_another_order_is_refused() {
+    for kind in kinds() {
+        let r = start(TestDb::new(kind).await, |_| {}).await;
+        let mut c = Mllp::connect(r.addr).await;
+        let zds = "\nZDS|1.2.826.0.1.3680043.8.498.77^PASSERELLE^Application^DICOM";
+        let first = c
+            .send(&(orm("U1", "0012345", "ACC-U1", "CT-HEAD") + zds))
+            .await;
+        assert_eq!(code(&first), "AA", "{first}");
+        let second = c
+            .send(&(orm("U2", "0012345", "ACC-U2", "CT-HEAD") + zds))
+            .await;
+        assert_eq!(code(&second), "AE", "{second}");
+        assert!(errs(&second)[0].starts_with("ERR|ZDS^1^1^205&"), "{second}");
+        assert_eq!(count::<order::Entity>(&r.t.db).await, 1);
+        r.t.finish().await;
+    }
+}
+
 #[tokio::test]
 async fn unreadable_and_unsupported_messages_answer_ar() {
     for kind in kinds() {

@@ -115,23 +115,6 @@ pub async fn by_licence(
         .map(|r| r.id))
 }
 
-/// The physician with this licence, and whether they already refer to `clinic` (one statement).
-pub async fn by_licence_in(
-    db: &impl ConnectionTrait,
-    licence: &str,
-    clinic: ClinicId,
-) -> Result<Option<(i64, bool)>, RepoError> {
-    let sql = "SELECT p.id AS id, (SELECT count(*) FROM physician_clinics pc \
-        WHERE pc.physician_id = p.id AND pc.clinic_id = ?) AS member \
-        FROM physicians p WHERE p.licence = ?";
-    let Some(row) = super::raw::one(db, sql, [clinic.0.into(), licence.into()]).await? else {
-        return Ok(None);
-    };
-    let id: i64 = row.try_get("", "id")?;
-    let member: i64 = row.try_get("", "member")?;
-    Ok(Some((id, member > 0)))
-}
-
 /// Adds a clinic to a physician's clinics (an order from a new clinic names them).
 pub async fn add_clinic(
     db: &impl ConnectionTrait,

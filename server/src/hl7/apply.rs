@@ -4,6 +4,7 @@
 //! the whole message (the caller rolls back).
 
 use crate::db::orders::{self as order_repo, NewOrder};
+use crate::db::procedures::ProcedureRef;
 use crate::db::{RepoError, patients, physicians, procedures};
 use crate::workflow::{WorkflowError, orders, patients as patient_flow, time};
 use domain::ClinicId;
@@ -208,14 +209,12 @@ async fn apply_orders(
     Ok(warnings)
 }
 
-type ProcedureRow = crate::db::registry_entities::procedure::Model;
-
-/// The procedure of an order line: its OBR-4 code in the clinic's catalogue.
-async fn procedure(
+/// The procedure and referring physician an order line names, looked up together.
+async fn refs(
     db: &impl ConnectionTrait,
     ctx: &Ctx,
     o: &OrderRead,
-) -> Result<ProcedureRow, ApplyError> {
+) -> Result<(ProcedureRef, Option<i64>), ApplyError> {
     let loc = o.loc("OBR", 4);
     if o.procedure_code.is_empty() {
         return Err(content(
@@ -224,34 +223,39 @@ async fn procedure(
             "OBR-4 has no procedure code",
         ));
     }
-    match procedures::by_code(db, ctx.clinic, &o.procedure_code).await? {
-        Some(p) if p.active => Ok(p),
-        _ => {
-            let text = format!(
-                "procedure {:?} is not in the clinic's catalogue",
-                o.procedure_code
-            );
-            Err(content(ErrCode::TableValueNotFound, loc, text))
+    let licence = o
+        .physician
+        .as_ref()
+        .and_then(|r| domain::registry::licence_number(&r.licence).ok());
+    let found =
+        procedures::order_refs(db, ctx.clinic, &o.procedure_code, licence.as_deref()).await?;
+    let Some(pr) = found.procedure.filter(|p| p.active) else {
+        let text = format!(
+            "procedure {:?} is not in the clinic's catalogue",
+            o.procedure_code
+        );
+        return Err(content(ErrCode::TableValueNotFound, loc, text));
+    };
+    let physician = match (&o.physician, licence, found.physician) {
+        (_, _, Some((id, member))) => {
+            if !member {
+                physicians::add_clinic(db, id, ctx.clinic).await?;
+            }
+            Some(id)
         }
-    }
+        (Some(r), Some(licence), None) => Some(new_physician(db, ctx, r, licence).await?),
+        _ => None,
+    };
+    Ok((pr, physician))
 }
 
-/// The referring physician named by an order (created from the XCN when new to Passerelle).
-async fn physician(
+/// A referring physician new to Passerelle, created from the order's XCN.
+async fn new_physician(
     db: &impl ConnectionTrait,
     ctx: &Ctx,
-    r: &Option<PhysicianRef>,
-) -> Result<Option<i64>, ApplyError> {
-    let Some(r) = r else { return Ok(None) };
-    let Ok(licence) = domain::registry::licence_number(&r.licence) else {
-        return Ok(None);
-    };
-    if let Some((id, member)) = physicians::by_licence_in(db, &licence, ctx.clinic).await? {
-        if !member {
-            physicians::add_clinic(db, id, ctx.clinic).await?;
-        }
-        return Ok(Some(id));
-    }
+    r: &PhysicianRef,
+    licence: String,
+) -> Result<i64, ApplyError> {
     let family = if r.family.is_empty() {
         licence.clone()
     } else {
@@ -273,7 +277,7 @@ async fn physician(
         user_id: None,
         active: true,
     };
-    Ok(Some(physicians::insert(db, &v).await?))
+    Ok(physicians::insert(db, &v).await?)
 }
 
 async fn new_order(
@@ -294,11 +298,11 @@ async fn new_order(
             text,
         ));
     }
-    let pr = procedure(db, ctx, o).await?;
+    let (pr, physician_id) = refs(db, ctx, o).await?;
     let new = NewOrder {
         clinic: ctx.clinic.0,
         patient_id: patient,
-        physician_id: physician(db, ctx, &o.physician).await?,
+        physician_id,
         procedure_id: pr.id,
         accession: key.unwrap_or("").to_owned(),
         priority: Some(o.priority),
@@ -367,7 +371,7 @@ async fn change_order(
     patient: Option<i64>,
 ) -> Result<(), ApplyError> {
     let cur = located(db, ctx, o).await?;
-    let pr = procedure(db, ctx, o).await?;
+    let (pr, physician_id) = refs(db, ctx, o).await?;
     let station = o
         .station_ae
         .as_ref()
@@ -375,7 +379,7 @@ async fn change_order(
         .unwrap_or_default();
     let new = NewOrder {
         patient_id: patient.unwrap_or(cur.patient_id),
-        physician_id: physician(db, ctx, &o.physician).await?.or(cur.physician_id),
+        physician_id: physician_id.or(cur.physician_id),
         procedure_id: pr.id,
         priority: Some(o.priority),
         reason: or_keep(&o.reason.chars().take(256).collect::<String>(), &cur.reason),

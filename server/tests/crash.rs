@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::peers::{Proc, free_port, serve};
+use common::peers::{DCMTK_WAIT, Proc, free_port, serve};
 use common::{Kind, TestDb, kinds};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use server::db::index_entities::instance;
@@ -20,7 +20,8 @@ use std::time::Duration;
 fn send_and_kill(dicom: u16, files: &[PathBuf], server: &mut Proc, kill_after: usize) -> usize {
     let mut scu = Command::new("storescu")
         .env("TCP_NODELAY", "1")
-        .args(["-v", "-to", "10", "-ta", "30", "-td", "30"])
+        .args(["-v", "-to", "10"])
+        .args(DCMTK_WAIT)
         .args(["-aec", "PASSERELLE", "127.0.0.1", &dicom.to_string()])
         .args(files)
         .stdout(Stdio::null())

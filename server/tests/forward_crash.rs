@@ -32,17 +32,9 @@ async fn storescu_acked(dicom: u16, files: Vec<PathBuf>) -> usize {
     tokio::task::spawn_blocking(move || {
         let out = Command::new("storescu")
             .env("TCP_NODELAY", "1")
-            .args([
-                "-v",
-                "-ta",
-                "30",
-                "-td",
-                "30",
-                "-aec",
-                "PASSERELLE",
-                "127.0.0.1",
-                &dicom.to_string(),
-            ])
+            .arg("-v")
+            .args(peers::DCMTK_WAIT)
+            .args(["-aec", "PASSERELLE", "127.0.0.1", &dicom.to_string()])
             .args(&files)
             .output()
             .expect("storescu");

@@ -56,7 +56,8 @@ fn findscu(called: &str, port: u16, dir: &Path, args: &[&str]) -> Found {
     std::fs::create_dir_all(dir).expect("dir");
     let out = Command::new("/usr/bin/findscu")
         .env("TCP_NODELAY", "1")
-        .args(["-v", "-W", "-ta", "30", "-td", "30"])
+        .args(["-v", "-W"])
+        .args(common::peers::DCMTK_WAIT)
         .args(["-aet", "CT_SALLE1", "-aec", called, "-X", "-od"])
         .arg(dir)
         .args(args)

@@ -133,18 +133,8 @@ pub fn study_uids(v: &serde_json::Value) -> Vec<String> {
 pub fn load(ae: &str, port: u16, files: &[PathBuf]) {
     let out = Command::new("storescu")
         .env("TCP_NODELAY", "1")
-        .args([
-            "-ta",
-            "30",
-            "-td",
-            "30",
-            "-aet",
-            "LOADER",
-            "-aec",
-            ae,
-            "127.0.0.1",
-            &port.to_string(),
-        ])
+        .args(super::peers::DCMTK_WAIT)
+        .args(["-aet", "LOADER", "-aec", ae, "127.0.0.1", &port.to_string()])
         .args(files)
         .output()
         .expect("storescu");

@@ -7,6 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// DCMTK SCU options: wait at most 30 s for an association answer (`-ta`) and for each DIMSE
+/// response (`-td`; unlimited by default), so a server that stops answering fails a test
+/// instead of hanging it.
+pub const DCMTK_WAIT: [&str; 4] = ["-ta", "30", "-td", "30"];
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .expect("port")

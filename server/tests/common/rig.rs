@@ -119,7 +119,7 @@ pub async fn storescu(addr: SocketAddr, extra: &[&str], files: &[PathBuf]) -> (b
     tokio::task::spawn_blocking(move || {
         let out = Command::new("storescu")
             .env("TCP_NODELAY", "1")
-            .args(["-ta", "30", "-td", "30"])
+            .args(super::peers::DCMTK_WAIT)
             .args(&args)
             .output()
             .expect("storescu (dcmtk)");

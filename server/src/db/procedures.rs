@@ -114,62 +114,6 @@ pub async fn by_code(
         .await?)
 }
 
-/// A catalogue entry as an order line needs it.
-#[derive(Debug, Clone)]
-pub struct ProcedureRef {
-    pub id: i64,
-    pub active: bool,
-    pub modality: String,
-}
-
-/// What an order line names, found in one statement (a round trip saved on every HL7 order):
-/// the procedure of `code` in the clinic's catalogue, and the physician of `licence` with
-/// whether they belong to the clinic yet.
-#[derive(Debug, Clone, Default)]
-pub struct OrderRefs {
-    pub procedure: Option<ProcedureRef>,
-    pub physician: Option<(i64, bool)>,
-}
-
-pub async fn order_refs(
-    db: &impl ConnectionTrait,
-    clinic: ClinicId,
-    code: &str,
-    licence: Option<&str>,
-) -> Result<OrderRefs, RepoError> {
-    let sql = "SELECT pr.id AS pr_id, pr.active AS pr_active, pr.modality AS pr_modality, \
-        ph.id AS ph_id, (SELECT count(*) FROM physician_clinics pc \
-        WHERE pc.physician_id = ph.id AND pc.clinic_id = ?) AS member \
-        FROM (SELECT 1 AS one) o \
-        LEFT JOIN procedures pr ON pr.clinic_id = ? AND pr.code = ? \
-        LEFT JOIN physicians ph ON ph.licence = ?";
-    let values = [
-        clinic.0.into(),
-        clinic.0.into(),
-        code.trim().to_uppercase().into(),
-        licence.map(str::to_owned).into(),
-    ];
-    let Some(row) = super::raw::one(db, sql, values).await? else {
-        return Ok(OrderRefs::default());
-    };
-    let procedure = match row.try_get::<Option<i64>>("", "pr_id")? {
-        Some(id) => Some(ProcedureRef {
-            id,
-            active: row.try_get("", "pr_active")?,
-            modality: row.try_get("", "pr_modality")?,
-        }),
-        None => None,
-    };
-    let physician = match row.try_get::<Option<i64>>("", "ph_id")? {
-        Some(id) => Some((id, row.try_get::<i64>("", "member")? > 0)),
-        None => None,
-    };
-    Ok(OrderRefs {
-        procedure,
-        physician,
-    })
-}
-
 pub async fn get(
     db: &impl ConnectionTrait,
     scope: &Scope,

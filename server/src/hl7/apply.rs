@@ -1,19 +1,14 @@
 //! Applying a read message to the registry inside the intake's transaction: patients
-//! registered or updated (ADT^A04/A08), merged (ADT^A40), orders created, changed, cancelled or
-//! moved along their lifecycle (ORM^O01, OMI^O23). A content error names its field and undoes
-//! the whole message (the caller rolls back).
+//! registered or updated (ADT^A04/A08), merged (ADT^A40), and the order messages (ORM^O01,
+//! OMI^O23) handed to `order_lines`. A content error names its field and undoes the whole
+//! message (the caller rolls back).
 
-use crate::db::orders::{self as order_repo, NewOrder};
-use crate::db::procedures::ProcedureRef;
-use crate::db::{RepoError, patients, physicians, procedures};
-use crate::workflow::{WorkflowError, orders, patients as patient_flow, time};
+use crate::db::{RepoError, patients};
+use crate::workflow::{WorkflowError, patients as patient_flow, time};
 use domain::ClinicId;
-use domain::hl7::read::{self, Event, OrderControl, OrderRead, PhysicianRef, PidRead};
+use domain::hl7::read::{self, Event, PidRead};
 use domain::hl7::{ErrCode, Issue, Loc, Message};
-use domain::orders::OrderStatus;
-use domain::registry::{
-    FieldError, NotifyPrefs, PersonName, Problem, UrgentChannel, ValidPhysician,
-};
+use domain::registry::{FieldError, Problem, ValidPatient};
 use sea_orm::ConnectionTrait;
 use serde_json::json;
 
@@ -46,12 +41,12 @@ pub fn unmapped(sending_facility: &str) -> Issue {
     )
 }
 
-fn content(code: ErrCode, loc: Loc, text: impl Into<String>) -> ApplyError {
+pub(super) fn content(code: ErrCode, loc: Loc, text: impl Into<String>) -> ApplyError {
     ApplyError::Content(Issue::error(code, Some(loc), text))
 }
 
 /// A workflow refusal at `loc`.
-fn refused(e: WorkflowError, loc: Loc) -> ApplyError {
+pub(super) fn refused(e: WorkflowError, loc: Loc) -> ApplyError {
     match e {
         WorkflowError::Repo(RepoError::Field(f)) | WorkflowError::Field(f) => field_issue(&f, loc),
         WorkflowError::Repo(r) => ApplyError::Db(r),
@@ -59,7 +54,7 @@ fn refused(e: WorkflowError, loc: Loc) -> ApplyError {
     }
 }
 
-fn field_issue(f: &FieldError, loc: Loc) -> ApplyError {
+pub(super) fn field_issue(f: &FieldError, loc: Loc) -> ApplyError {
     let code = match f.problem {
         Problem::Taken => ErrCode::DuplicateKeyIdentifier,
         Problem::NotFound => ErrCode::UnknownKeyIdentifier,
@@ -82,12 +77,28 @@ pub async fn apply(
             upsert_patient(db, ctx, &pid, true).await.map(|(_, w)| w)
         }
         Event::Merge => merge(db, ctx, m).await,
-        Event::Order => apply_orders(db, ctx, m).await,
+        Event::Order => super::order_lines::apply_orders(db, ctx, m).await,
     }
 }
 
 fn pid_error(pid: &PidRead) -> impl Fn(FieldError) -> ApplyError + '_ {
     move |e| ApplyError::Content(pid.issue(&e, ErrCode::DataTypeError))
+}
+
+/// The PID's patient checked (RAMQ disagreements become warnings for the ACK).
+pub(super) fn check_pid(
+    ctx: &Ctx,
+    pid: &PidRead,
+) -> Result<(ValidPatient, Vec<Issue>), ApplyError> {
+    let mut input = pid.input.clone();
+    input.clinic = ctx.clinic.0;
+    let v = input.check(time::today()).map_err(pid_error(pid))?;
+    let warnings = v
+        .warnings
+        .iter()
+        .map(|w| Issue::warning(ErrCode::DataTypeError, pid.ramq_loc.clone(), w.to_string()))
+        .collect();
+    Ok((v, warnings))
 }
 
 /// Creates the PID's patient, or (when `update`) updates it if it exists. Returns its id.
@@ -97,16 +108,21 @@ async fn upsert_patient(
     pid: &PidRead,
     update: bool,
 ) -> Result<(i64, Vec<Issue>), ApplyError> {
-    let mut input = pid.input.clone();
-    input.clinic = ctx.clinic.0;
-    let mut v = input.check(time::today()).map_err(pid_error(pid))?;
-    let warnings: Vec<Issue> = v
-        .warnings
-        .iter()
-        .map(|w| Issue::warning(ErrCode::DataTypeError, pid.ramq_loc.clone(), w.to_string()))
-        .collect();
+    let (v, warnings) = check_pid(ctx, pid)?;
     let existing = patients::find_id(db, ctx.clinic, v.mrn.as_str()).await?;
-    let id = match existing {
+    Ok((register(db, ctx, pid, v, existing, update).await?, warnings))
+}
+
+/// The patient `existing` names (updated when `update`), or a new one.
+pub(super) async fn register(
+    db: &impl ConnectionTrait,
+    ctx: &Ctx,
+    pid: &PidRead,
+    mut v: ValidPatient,
+    existing: Option<i64>,
+    update: bool,
+) -> Result<i64, ApplyError> {
+    Ok(match existing {
         Some(id) if update => {
             // A number merged away updates the surviving record, which keeps its own number.
             if let Some(primary) = patients::all_identifiers(db, id).await?.first() {
@@ -128,8 +144,7 @@ async fn upsert_patient(
             patient_flow::audit_change(db, &ctx.actor, ctx.clinic, id, "create", detail).await?;
             id
         }
-    };
-    Ok((id, warnings))
+    })
 }
 
 /// ADT^A40: each prior record merged into the PID's (created if unknown).
@@ -161,257 +176,4 @@ async fn merge(
         patient_flow::record_merge(db, &ctx.actor, ctx.clinic, &a, &b, moved).await?;
     }
     Ok(warnings)
-}
-
-async fn apply_orders(
-    db: &impl ConnectionTrait,
-    ctx: &Ctx,
-    m: &Message,
-) -> Result<Vec<Issue>, ApplyError> {
-    let om = read::read_orders(m).map_err(ApplyError::Content)?;
-    let mut warnings = Vec::new();
-    let patient = match &om.patient {
-        Some(pid) => {
-            let (id, w) = upsert_patient(db, ctx, pid, false).await?;
-            warnings.extend(w);
-            Some(id)
-        }
-        None => None,
-    };
-    for o in &om.orders {
-        match o.control {
-            OrderControl::New => {
-                let Some(p) = patient else {
-                    let text = "a new order needs the patient's PID segment";
-                    return Err(content(
-                        ErrCode::RequiredFieldMissing,
-                        Loc::new("PID", 1, 0),
-                        text,
-                    ));
-                };
-                new_order(db, ctx, o, p).await?;
-            }
-            OrderControl::Change => change_order(db, ctx, o, patient).await?,
-            OrderControl::Cancel => status(db, ctx, o, OrderStatus::Cancelled).await?,
-            OrderControl::Discontinue => status(db, ctx, o, OrderStatus::Discontinued).await?,
-            OrderControl::Status => {
-                let missing = || {
-                    content(
-                        ErrCode::RequiredFieldMissing,
-                        o.loc("ORC", 5),
-                        "ORC-5 is required with SC",
-                    )
-                };
-                status(db, ctx, o, o.order_status.ok_or_else(missing)?).await?;
-            }
-        }
-    }
-    Ok(warnings)
-}
-
-/// The procedure and referring physician an order line names, looked up together.
-async fn refs(
-    db: &impl ConnectionTrait,
-    ctx: &Ctx,
-    o: &OrderRead,
-) -> Result<(ProcedureRef, Option<i64>), ApplyError> {
-    let loc = o.loc("OBR", 4);
-    if o.procedure_code.is_empty() {
-        return Err(content(
-            ErrCode::RequiredFieldMissing,
-            loc,
-            "OBR-4 has no procedure code",
-        ));
-    }
-    let licence = o
-        .physician
-        .as_ref()
-        .and_then(|r| domain::registry::licence_number(&r.licence).ok());
-    let found =
-        procedures::order_refs(db, ctx.clinic, &o.procedure_code, licence.as_deref()).await?;
-    let Some(pr) = found.procedure.filter(|p| p.active) else {
-        let text = format!(
-            "procedure {:?} is not in the clinic's catalogue",
-            o.procedure_code
-        );
-        return Err(content(ErrCode::TableValueNotFound, loc, text));
-    };
-    let physician = match (&o.physician, licence, found.physician) {
-        (_, _, Some((id, member))) => {
-            if !member {
-                physicians::add_clinic(db, id, ctx.clinic).await?;
-            }
-            Some(id)
-        }
-        (Some(r), Some(licence), None) => Some(new_physician(db, ctx, r, licence).await?),
-        _ => None,
-    };
-    Ok((pr, physician))
-}
-
-/// A referring physician new to Passerelle, created from the order's XCN.
-async fn new_physician(
-    db: &impl ConnectionTrait,
-    ctx: &Ctx,
-    r: &PhysicianRef,
-    licence: String,
-) -> Result<i64, ApplyError> {
-    let family = if r.family.is_empty() {
-        licence.clone()
-    } else {
-        r.family.clone()
-    };
-    let name = PersonName::new(&family, &r.given).map_err(|e| field_issue(&e, r.loc.clone()))?;
-    let v = ValidPhysician {
-        name,
-        licence,
-        clinics: vec![ctx.clinic],
-        email: None,
-        phone: None,
-        phone2: None,
-        notify: NotifyPrefs {
-            in_app: true,
-            email: false,
-            urgent: UrgentChannel::Phone,
-        },
-        user_id: None,
-        active: true,
-    };
-    Ok(physicians::insert(db, &v).await?)
-}
-
-async fn new_order(
-    db: &impl ConnectionTrait,
-    ctx: &Ctx,
-    o: &OrderRead,
-    patient: i64,
-) -> Result<(), ApplyError> {
-    let key = o.accession.as_ref().map(|a| a.as_str());
-    if order_repo::locate(db, ctx.clinic, key, &o.placer, &o.filler)
-        .await?
-        .is_some()
-    {
-        let text = "this order exists already (same accession, placer or filler number)";
-        return Err(content(
-            ErrCode::DuplicateKeyIdentifier,
-            o.loc("ORC", 2),
-            text,
-        ));
-    }
-    let (pr, physician_id) = refs(db, ctx, o).await?;
-    let new = NewOrder {
-        clinic: ctx.clinic.0,
-        patient_id: patient,
-        physician_id,
-        procedure_id: pr.id,
-        accession: key.unwrap_or("").to_owned(),
-        priority: Some(o.priority),
-        reason: o.reason.chars().take(256).collect(),
-        scheduled_at: o
-            .scheduled
-            .map(time::instant)
-            .unwrap_or_else(crate::db::now),
-        station_ae: o
-            .station_ae
-            .as_ref()
-            .map(|a| a.to_string())
-            .unwrap_or_default(),
-        modality: o
-            .modality
-            .as_ref()
-            .map(|m| m.to_string())
-            .unwrap_or(pr.modality),
-        study_uid: o.study_uid.clone().unwrap_or_default(),
-        placer_number: o.placer.clone(),
-        filler_number: o.filler.clone(),
-        requested_procedure_id: o.requested_procedure_id.clone(),
-        sps_id: o.sps_id.clone(),
-        admission_id: o.admission_id.clone(),
-        source: "hl7".into(),
-    };
-    let loc = if o.study_uid.is_some() {
-        o.loc("ZDS", 1)
-    } else {
-        o.loc("OBR", 18)
-    };
-    orders::create(db, new, &ctx.accession_prefix, &ctx.actor)
-        .await
-        .map_err(|e| refused(e, loc))?;
-    Ok(())
-}
-
-async fn located(
-    db: &impl ConnectionTrait,
-    ctx: &Ctx,
-    o: &OrderRead,
-) -> Result<order_repo::OrderRowModel, ApplyError> {
-    let key = o.accession.as_ref().map(|a| a.as_str());
-    let missing = || {
-        let text = "no order of this clinic has this accession, placer or filler number";
-        content(ErrCode::UnknownKeyIdentifier, o.loc("ORC", 2), text)
-    };
-    order_repo::locate(db, ctx.clinic, key, &o.placer, &o.filler)
-        .await?
-        .ok_or_else(missing)
-}
-
-/// `new` if given, else `old`.
-fn or_keep(new: &str, old: &str) -> String {
-    if new.is_empty() {
-        old.to_owned()
-    } else {
-        new.to_owned()
-    }
-}
-
-async fn change_order(
-    db: &impl ConnectionTrait,
-    ctx: &Ctx,
-    o: &OrderRead,
-    patient: Option<i64>,
-) -> Result<(), ApplyError> {
-    let cur = located(db, ctx, o).await?;
-    let (pr, physician_id) = refs(db, ctx, o).await?;
-    let station = o
-        .station_ae
-        .as_ref()
-        .map(|a| a.to_string())
-        .unwrap_or_default();
-    let new = NewOrder {
-        patient_id: patient.unwrap_or(cur.patient_id),
-        physician_id: physician_id.or(cur.physician_id),
-        procedure_id: pr.id,
-        priority: Some(o.priority),
-        reason: or_keep(&o.reason.chars().take(256).collect::<String>(), &cur.reason),
-        scheduled_at: o.scheduled.map(time::instant).unwrap_or(cur.scheduled_at),
-        station_ae: or_keep(&station, &cur.station_ae),
-        modality: o
-            .modality
-            .as_ref()
-            .map(|m| m.to_string())
-            .unwrap_or(pr.modality),
-        placer_number: or_keep(&o.placer, &cur.placer_number),
-        filler_number: or_keep(&o.filler, &cur.filler_number),
-        requested_procedure_id: cur.requested_procedure_id.clone(),
-        sps_id: cur.sps_id.clone(),
-        admission_id: or_keep(&o.admission_id, &cur.admission_id),
-        ..Default::default()
-    };
-    order_repo::update(db, cur.id, &new, &ctx.actor, "ORC-1 XO")
-        .await
-        .map_err(|e| refused(e.into(), o.loc("ORC", 1)))
-}
-
-async fn status(
-    db: &impl ConnectionTrait,
-    ctx: &Ctx,
-    o: &OrderRead,
-    to: OrderStatus,
-) -> Result<(), ApplyError> {
-    let current = located(db, ctx, o).await?;
-    let note = format!("ORC-1 {:?}", o.control);
-    order_repo::set_status(db, current.id, to, &ctx.actor, &note)
-        .await
-        .map(|_| ())
-        .map_err(|e| refused(e.into(), o.loc("ORC", 1)))
 }

@@ -142,18 +142,35 @@ pub async fn next_accession(
 /// UID assigned if missing, studies already received linked.
 pub async fn create(
     db: &impl ConnectionTrait,
-    mut o: NewOrder,
+    o: NewOrder,
     prefix: &str,
     who: &str,
 ) -> Result<i64> {
+    create_with(db, o, prefix, who, true).await
+}
+
+/// [`create`], told by the caller's own lookup whether a study already carries the order's
+/// Study Instance UID or accession (`studies`): when none does, the search for studies to link
+/// is skipped (a statement fewer per HL7 order). A generated accession is always searched.
+pub async fn create_with(
+    db: &impl ConnectionTrait,
+    mut o: NewOrder,
+    prefix: &str,
+    who: &str,
+    studies: bool,
+) -> Result<i64> {
+    let mut search = studies;
     if o.accession.is_empty() {
         o.accession = next_accession(db, ClinicId(o.clinic), prefix).await?.into();
+        search = true;
     }
     if o.study_uid.is_empty() {
         o.study_uid = crate::synth::new_uid();
     }
     let row = orders::insert(db, &o, who).await?;
-    order_links::link_existing(db, &row, who).await?;
+    if search {
+        order_links::link_existing(db, &row, who).await?;
+    }
     Ok(row.id)
 }
 

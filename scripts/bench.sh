@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
-need_apt storescu dcmtk
+need_apt dcmdump dcmtk
 need_apt Orthanc orthanc
 if [ ! -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so ]; then
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
@@ -49,8 +49,9 @@ if [ "$which" = all ] || [ "$which" = hl7 ]; then
   python3 bench/hl7.py --passerelle "$BIN"
 fi
 if [ "$which" = all ] || [ "$which" = worklist ]; then
-  if ! python3 -c 'import hl7, pynetdicom' 2>/dev/null; then
-    python3 -m pip install -q --root-user-action=ignore 'hl7==0.4.5' 'pynetdicom>=3.0' 'pydicom>=3.0'
+  if ! python3 -c 'import hl7' 2>/dev/null; then
+    python3 -m pip install -q --root-user-action=ignore 'hl7==0.4.5' 'pydicom>=3.0'
   fi
-  python3 bench/worklist.py --passerelle "$BIN"
+  setup_test >/dev/null # pynetdicom in $PASSERELLE_PYLIB (not on PATH: it would shadow DCMTK)
+  PYTHONPATH="$PASSERELLE_PYLIB" python3 bench/worklist.py --passerelle "$BIN"
 fi

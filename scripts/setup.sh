@@ -33,7 +33,7 @@ setup_test() {
     if ! rustup component list --installed | grep -q "^$c"; then rustup component add "$c"; fi
   done
   need_apt chromium chromium
-  need_apt echoscu dcmtk
+  need_apt dcmdump dcmtk  # not echoscu: pynetdicom installs one of that name
   need_apt openssl openssl
   need_apt Orthanc orthanc
   if [ ! -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so ]; then
@@ -53,6 +53,14 @@ setup_test() {
   if ! python3 -c 'import dicomweb_client' 2>/dev/null; then
     echo "==> pip install dicomweb-client (DICOMweb tests)"
     python3 -m pip install -q --root-user-action=ignore 'dicomweb-client==0.61.2'
+  fi
+  # pynetdicom (the MPPS tests' modality) in a directory of its own, on PYTHONPATH only for
+  # the scripts that use it: installed globally, its echoscu / storescu / findscu commands
+  # would shadow DCMTK's on PATH.
+  export PASSERELLE_PYLIB="${PASSERELLE_PYLIB:-/var/cache/passerelle/pylib}"
+  if ! PYTHONPATH="$PASSERELLE_PYLIB" python3 -c 'import pynetdicom' 2>/dev/null; then
+    echo "==> pip install pynetdicom into $PASSERELLE_PYLIB (MPPS tests)"
+    python3 -m pip install -q --root-user-action=ignore --no-deps --target "$PASSERELLE_PYLIB" 'pynetdicom==3.0.4'
   fi
   if ! pg_isready -q -h 127.0.0.1 -p 5432; then
     echo "==> starting PostgreSQL"

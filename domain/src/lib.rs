@@ -44,6 +44,7 @@ pub mod destination;
 pub mod dicom;
 pub mod forward;
 pub mod hl7;
+pub mod mpps;
 pub mod names;
 pub mod network;
 pub mod orders;

@@ -1,11 +1,12 @@
 // The registry in Chromium at 1024×768 (touch), in English and in French: create a patient (a
 // RAMQ number that disagrees with the record is shown, refused, then saved once confirmed; a
 // malformed one is explained in the page's language), an order for them from their page (it
-// appears in today's orders), and a radiologist with credentials and a weekly slot. Staff land
+// appears in today's orders; a modality's MPPS step then shows on its page), and a radiologist with credentials and a weekly slot. Staff land
 // on today's orders; the menu reaches the other registry pages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startServer, launchBrowser, hydrated, repo, ADMIN_PASSWORD, signIn, go } from './support.mjs';
 
@@ -26,8 +27,8 @@ after(async () => {
 });
 
 const L = {
-  en: { locale: 'en-CA', badRamq: 'is not in the form ABCD 1234 5678', warn: 'RAMQ number is that of a male person', newRad: 'New radiologist', orders: "Today's orders" },
-  fr: { locale: 'fr-CA', badRamq: 'forme attendue ABCD 1234 5678', warn: 'personne de sexe masculin', newRad: 'Nouveau radiologiste', orders: 'Demandes du jour' },
+  en: { locale: 'en-CA', badRamq: 'is not in the form ABCD 1234 5678', warn: 'RAMQ number is that of a male person', newRad: 'New radiologist', orders: "Today's orders", noStep: 'No modality has reported a step', done: 'Completed' },
+  fr: { locale: 'fr-CA', badRamq: 'forme attendue ABCD 1234 5678', warn: 'personne de sexe masculin', newRad: 'Nouveau radiologiste', orders: 'Demandes du jour', noStep: "Aucune modalité n'a signalé d'étape", done: 'Terminée' },
 };
 
 async function createPatient(page, lang, p) {
@@ -76,10 +77,53 @@ async function createOrder(page, lang) {
   assert.match(accession, /^PAS\d{5,}$/, 'an accession number assigned by Passerelle');
   assert.match(await page.textContent('#order-details'), /23:30/);
   await page.screenshot({ path: join(shots, `order-${lang}.png`), fullPage: true });
+  await showsPerformedStep(page, lang);
   await page.click('a.brand');
   await page.waitForSelector(`h1:has-text("${L[lang].orders}")`);
   await page.waitForSelector(`#orders >> text=${accession}`);
   await page.screenshot({ path: join(shots, `home-orders-${lang}.png`) });
+}
+
+// The modality (pynetdicom, as in the server's MPPS tests) starts and completes a step for the
+// order: its page shows the step, with its series and images.
+function performStep(studyUid, accession, uid) {
+  const el = (vr, v) => ({ vr, Value: [v] });
+  const image = (u) => ({ '00081150': el('UI', '1.2.840.10008.5.1.4.1.1.2'), '00081155': el('UI', u) });
+  const create = {
+    '00400270': { vr: 'SQ', Value: [{ '0020000D': el('UI', studyUid), '00080050': el('SH', accession) }] },
+    '00100010': { vr: 'PN' }, '00100020': { vr: 'LO' },
+    '00400253': el('SH', 'PPS-E2E'), '00400241': el('AE', 'CT_SALLE1'), '00400244': el('DA', today.replaceAll('-', '')),
+    '00400245': el('TM', '233500'), '00400252': el('CS', 'IN PROGRESS'), '00080060': el('CS', 'CT'),
+    '00400254': el('LO', 'TDM cérébrale'),
+  };
+  const done = {
+    '00400252': el('CS', 'COMPLETED'), '00400250': el('DA', today.replaceAll('-', '')), '00400251': el('TM', '234500'),
+    '00400340': { vr: 'SQ', Value: [{ '0020000E': el('UI', `${uid}.1`), '00081140': { vr: 'SQ', Value: [image(`${uid}.1.1`), image(`${uid}.1.2`)] } }] },
+  };
+  const plan = { port: server.dicomPort, calling: 'CT_SALLE1', called: 'PASSERELLE',
+    ops: [{ op: 'create', uid, dataset: create }, { op: 'set', uid, dataset: done }] };
+  const r = spawnSync('python3', [join(repo, 'server', 'tests', 'peers', 'mpps_scu.py')], {
+    input: JSON.stringify(plan), encoding: 'utf8',
+    env: { ...process.env, PYTHONPATH: process.env.PASSERELLE_PYLIB ?? '/var/cache/passerelle/pylib' },
+  });
+  assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+  for (const line of r.stdout.trim().split('\n')) {
+    assert.equal(JSON.parse(line).status, 0, line);
+  }
+}
+
+async function showsPerformedStep(page, lang) {
+  assert.match(await page.textContent('#order-steps'), new RegExp(L[lang].noStep));
+  const id = page.url().match(/\/orders\/(\d+)$/)[1];
+  const order = await (await page.request.get(`/api/v1/orders/${id}`)).json();
+  performStep(order.study_uid, order.row.accession, `1.2.826.0.1.3680043.10.9.${id}`);
+  await page.reload();
+  await page.waitForSelector('#order-steps tr[data-status=completed]');
+  const row = await page.textContent('#order-steps tbody');
+  assert.match(row, new RegExp(L[lang].done));
+  assert.match(row, /PPS-E2E/);
+  await page.waitForSelector('#order-status');
+  await page.screenshot({ path: join(shots, `order-steps-${lang}.png`), fullPage: true });
 }
 
 async function createRadiologist(page, lang, r) {

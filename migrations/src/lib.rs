@@ -17,6 +17,7 @@ mod m20261207_000011_registry;
 mod m20261207_000012_orders;
 mod m20261207_000013_hl7;
 mod m20261207_000014_lookup_indexes;
+mod m20261207_000015_performed_steps;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000012_orders::Migration),
             Box::new(m20261207_000013_hl7::Migration),
             Box::new(m20261207_000014_lookup_indexes::Migration),
+            Box::new(m20261207_000015_performed_steps::Migration),
         ]
     }
 }

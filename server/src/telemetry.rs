@@ -132,6 +132,14 @@ pub fn worklist_query(matches: usize) {
     metrics::histogram!("passerelle_worklist_matches").record(matches as f64);
 }
 
+/// An MPPS N-CREATE (`create`) or N-SET, applied or refused.
+pub fn mpps(create: bool, applied: bool) {
+    let op = if create { "n_create" } else { "n_set" };
+    let outcome = if applied { "applied" } else { "refused" };
+    metrics::counter!("passerelle_mpps_requests_total", "operation" => op, "outcome" => outcome)
+        .increment(1);
+}
+
 /// Forward attempts to `destination` that ended `done`, `retry` or `dead`.
 pub fn forwarded(destination: &str, outcome: &'static str, n: u64) {
     metrics::counter!("passerelle_forward_attempts_total", "destination" => destination.to_owned(), "outcome" => outcome)

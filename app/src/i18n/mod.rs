@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 mod audit;
 mod messages;
+mod performed;
 mod query;
 mod registry;
 mod registry_errors;
@@ -13,6 +14,7 @@ mod tokens;
 pub use audit::{Au, au, audit_action, audit_outcome};
 pub use messages::Msg;
 use messages::pair;
+pub use performed::{Ps, step_status};
 pub use query::{Qr, query_error, retrieve_state};
 pub use registry::{
     Rg, channel_label, language_label, priority_label, rg, sex_label, status_label,

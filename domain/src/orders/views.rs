@@ -167,6 +167,29 @@ pub struct OrderView {
     pub updated_at: i64,
     pub studies: Vec<OrderStudyLink>,
     pub events: Vec<OrderEvent>,
+    /// The performed procedure steps the modalities reported (MPPS), oldest first.
+    #[serde(default)]
+    pub steps: Vec<PerformedStepView>,
+}
+
+/// A performed procedure step a modality reported for an order (PS3.4 Annex F).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PerformedStepView {
+    pub sop_instance_uid: String,
+    /// `in_progress`, `completed` or `discontinued`.
+    pub status: String,
+    pub pps_id: String,
+    /// Performed Station AE Title.
+    pub station_ae: String,
+    pub modality: String,
+    pub description: String,
+    /// `YYYY-MM-DD HH:MM` as the modality said (its local time).
+    pub started: String,
+    pub ended: String,
+    pub discontinue_reason: String,
+    pub series: u32,
+    pub instances: u32,
 }
 
 /// Filters of the orders list: by default, today's (Montreal) orders of every clinic in scope.

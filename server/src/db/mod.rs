@@ -41,6 +41,7 @@ pub mod order_links;
 pub mod order_reads;
 pub mod orders;
 pub mod patients;
+pub mod performed_steps;
 pub mod physicians;
 pub mod procedures;
 pub mod queue;

@@ -204,6 +204,7 @@ pub async fn get(
         })
         .collect();
     let studies = order_links::of_order(db, id).await?;
+    let steps = super::performed_steps::views_of_order(db, id).await?;
     let row = rows(db, vec![o.clone()]).await?.remove(0);
     Ok(OrderView {
         row,
@@ -220,5 +221,6 @@ pub async fn get(
         updated_at: o.updated_at,
         studies,
         events,
+        steps,
     })
 }

@@ -10,6 +10,9 @@ pub const C_ECHO_RQ: u16 = 0x0030;
 pub const C_STORE_RQ: u16 = 0x0001;
 pub const C_FIND_RQ: u16 = 0x0020;
 pub const C_CANCEL_RQ: u16 = 0x0FFF;
+/// PS3.7 §E.2: N-CREATE-RQ and N-SET-RQ.
+pub const N_CREATE_RQ: u16 = 0x0140;
+pub const N_SET_RQ: u16 = 0x0120;
 /// PS3.7 §9.3: "no data set present".
 pub const NO_DATASET: u16 = 0x0101;
 /// PS3.7 Annex C: success.
@@ -85,15 +88,21 @@ impl<'a> Elements<'a> {
     }
 }
 
-/// Decodes a command set received in P-DATA command fragments.
+/// Decodes a command set received in P-DATA command fragments. An N-SET names its object by
+/// Requested SOP Class / Instance UID (PS3.7 §10.3.3.1), which its response returns as the
+/// Affected ones (§10.3.3.2): read into the same fields.
 pub fn parse(bytes: &[u8]) -> Result<Request, CommandError> {
     let e = Elements::read(bytes)?;
     Ok(Request {
         command_field: e.u16_of(tags::COMMAND_FIELD, "CommandField")?,
         message_id: e.u16_of(tags::MESSAGE_ID, "MessageID")?,
-        affected_sop_class: e.text_of(tags::AFFECTED_SOP_CLASS_UID).unwrap_or_default(),
+        affected_sop_class: e
+            .text_of(tags::AFFECTED_SOP_CLASS_UID)
+            .or_else(|| e.text_of(tags::REQUESTED_SOP_CLASS_UID))
+            .unwrap_or_default(),
         affected_sop_instance: e
             .text_of(tags::AFFECTED_SOP_INSTANCE_UID)
+            .or_else(|| e.text_of(tags::REQUESTED_SOP_INSTANCE_UID))
             .unwrap_or_default(),
         has_dataset: e.u16_of(tags::COMMAND_DATA_SET_TYPE, "CommandDataSetType")? != NO_DATASET,
     })
@@ -115,6 +124,17 @@ pub fn response_with(
     status: u16,
     comment: Option<&str>,
     dataset: bool,
+) -> Result<Vec<u8>, CommandError> {
+    response_extra(req, status, comment, dataset, Vec::new())
+}
+
+/// [`response_with`] with further elements (an N-*-RSP's Attribute Identifier List, Error ID).
+pub fn response_extra(
+    req: &Request,
+    status: u16,
+    comment: Option<&str>,
+    dataset: bool,
+    extra: Vec<DataElement<InMemDicomObject>>,
 ) -> Result<Vec<u8>, CommandError> {
     // PS3.7 §9.3: any value other than 0101H means a data set follows.
     let data_type = if dataset { 0x0000 } else { NO_DATASET };
@@ -160,6 +180,7 @@ pub fn response_with(
             PrimitiveValue::from(c),
         ));
     }
+    elements.extend(extra);
     let obj = InMemDicomObject::command_from_element_iter(elements);
     let mut out = Vec::with_capacity(160);
     obj.write_dataset_with_ts(&mut out, &IMPLICIT_VR_LITTLE_ENDIAN.erased())

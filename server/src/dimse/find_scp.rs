@@ -17,7 +17,7 @@ use futures_util::FutureExt;
 use tokio::io::AsyncWriteExt;
 
 /// The transfer syntax of presentation context `id`.
-fn context_ts<S>(assoc: &Assoc<S>, id: u8) -> String {
+pub(super) fn context_ts<S>(assoc: &Assoc<S>, id: u8) -> String {
     assoc
         .presentation_contexts()
         .iter()

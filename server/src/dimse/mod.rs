@@ -1,8 +1,10 @@
-//! DIMSE networking: the listener (Verification and Storage SCP, PS3.4 Annexes A and B) on the
-//! local AE titles of the registry, the SCU side (C-ECHO, query / retrieve), DICOM TLS.
+//! DIMSE networking: the listener (Verification and Storage SCP, PS3.4 Annexes A and B; the
+//! Modality Worklist, Annex K, and MPPS, Annex F) on the local AE titles of the registry, the
+//! SCU side (C-ECHO, query / retrieve), DICOM TLS.
 
 pub mod command;
 mod find_scp;
+pub mod mpps;
 pub mod ports;
 pub mod qr;
 pub mod registry;

@@ -149,8 +149,8 @@ async fn reject_busy(mut socket: TcpStream, peer: SocketAddr, wait: Duration) {
     let _ = socket.shutdown().await;
 }
 
-/// The association options (PS3.8 §7.1): verification, and every storage SOP class and the
-/// Modality Worklist when this listener serves Passerelle's data (it ingests).
+/// The association options (PS3.8 §7.1): verification, and every storage SOP class, the
+/// Modality Worklist and MPPS when this listener serves Passerelle's data (it ingests).
 fn options(
     cfg: &ScpConfig,
     access: RegistryAccess,
@@ -167,6 +167,7 @@ fn options(
             opts = opts.with_abstract_syntax(*uid);
         }
         opts = opts.with_abstract_syntax(super::worklist::MWL_FIND);
+        opts = opts.with_abstract_syntax(super::mpps::MPPS);
     }
     opts
 }

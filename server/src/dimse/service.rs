@@ -1,5 +1,5 @@
-//! The DIMSE loop of one association (PS3.7 §9): C-ECHO (§9.1.5), C-STORE (§9.1.1) and C-FIND
-//! (§9.1.2, the worklist: `find_scp`). A data set is collected from its P-DATA fragments up to
+//! The DIMSE loop of one association (PS3.7 §9): C-ECHO (§9.1.5), C-STORE (§9.1.1), C-FIND
+//! (§9.1.2, the worklist: `find_scp`), N-CREATE and N-SET (§10.1.5, §10.1.1, MPPS: `mpps`). A data set is collected from its P-DATA fragments up to
 //! the size limit, then handed to ingest; the C-STORE-RSP is sent only once ingest has made the
 //! instance durable, or has failed.
 
@@ -128,6 +128,10 @@ async fn on_fragment<S: Stream>(
                 let (req, context) = (p.req.clone(), p.context);
                 if req.command_field == command::C_FIND_RQ && s.ingest.is_some() {
                     return super::find_scp::answer(assoc, s, context, &req, &p.data).await;
+                }
+                let n = [command::N_CREATE_RQ, command::N_SET_RQ];
+                if n.contains(&req.command_field) && s.ingest.is_some() && !p.too_big {
+                    return super::mpps::answer(assoc, s, context, &req, &p.data).await;
                 }
                 let (status, comment) = dataset_done(assoc, s, p).await;
                 respond(assoc, context, &req, status, comment.as_deref()).await?;

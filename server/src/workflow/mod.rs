@@ -8,6 +8,7 @@ pub mod demo;
 pub mod orders;
 pub mod patients;
 pub mod people;
+pub mod performed;
 pub mod reconcile;
 pub mod time;
 pub mod worklist;

@@ -1,11 +1,11 @@
 //! One order: its details, the studies received for it (a study whose images name another
-//! patient is flagged and must be accepted by staff), its history, and the status changes the
-//! lifecycle allows, each with a note.
+//! patient is flagged and must be accepted by staff), the steps the modalities performed
+//! (MPPS), its history, and the status changes the lifecycle allows, each with a note.
 
 use crate::MeResource;
 use crate::api::{AcceptLink, ApiError, SetOrderStatus, get_order};
 use crate::forms::{priority_badge, status_badge};
-use crate::i18n::{I18n, Locale, Msg, Rg, status_label, use_i18n};
+use crate::i18n::{I18n, Locale, Msg, Ps, Rg, status_label, step_status, use_i18n};
 use crate::pages::studies::show_name;
 use crate::widgets::{ErrorMsg, Loading, utc_minute};
 use domain::Permission;
@@ -90,6 +90,41 @@ fn studies(i18n: I18n, o: &OrderView, manage: bool, accept: ServerAction<AcceptL
     .into_any()
 }
 
+/// The performed procedure steps the modalities reported (MPPS), with what each listed.
+fn steps(i18n: I18n, o: &OrderView) -> AnyView {
+    if o.steps.is_empty() {
+        return view! { <p class="muted" id="order-steps">{move || i18n.ps(Ps::None)}</p> }
+            .into_any();
+    }
+    let rows = o
+        .steps
+        .iter()
+        .map(|s| {
+            let label = step_status(&s.status);
+            let reason =
+                (!s.discontinue_reason.is_empty()).then(|| format!(" — {}", s.discontinue_reason));
+            view! {
+                <tr data-status=s.status.clone()>
+                    <td>{s.pps_id.clone()} " · " {s.description.clone()}</td>
+                    <td>{s.modality.clone()} " " {s.station_ae.clone()}</td>
+                    <td>{s.started.clone()}</td><td>{s.ended.clone()}</td>
+                    <td><span class="badge">{move || i18n.ps(label)}</span>{reason}</td>
+                    <td class="num">{s.series}</td><td class="num">{s.instances}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="grid" id="order-steps">
+            <thead><tr><th>{move || i18n.ps(Ps::Step)}</th><th>{move || i18n.ps(Ps::Station)}</th>
+                <th>{move || i18n.ps(Ps::Started)}</th><th>{move || i18n.ps(Ps::Ended)}</th><th></th>
+                <th>{move || i18n.ps(Ps::Series)}</th><th>{move || i18n.ps(Ps::Instances)}</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
+}
+
 fn history(i18n: I18n, o: &OrderView) -> impl IntoView + use<> {
     let items = o
         .events
@@ -164,6 +199,8 @@ fn page(
         <section class="card">{details(i18n, &o)}</section>
         <h2>{move || i18n.rg(Rg::LinkedStudies)}</h2>
         {studies(i18n, &o, manage, accept)}
+        <h2>{move || i18n.ps(Ps::Title)}</h2>
+        {steps(i18n, &o)}
         {manage.then(|| status_actions(i18n, &o, change))}
         <h2>{move || i18n.rg(Rg::History)}</h2>
         {history(i18n, &o)}

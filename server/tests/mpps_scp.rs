@@ -3,7 +3,8 @@
 //! DISCONTINUED stored with the series and instances listed, the order's status following;
 //! 0111 for an existing SOP Instance UID, 0110 with its comment after a final status, 0112 for
 //! an unknown step or one of another clinic, 0120 / 0121 naming the missing attribute, 0106 for
-//! a create that is not IN PROGRESS, and a UID assigned when the modality gives none.
+//! a create that is not IN PROGRESS, a UID assigned when the modality gives none, and a step
+//! for no known order kept and listed for reconciliation.
 
 mod common;
 
@@ -248,8 +249,25 @@ async fn refusals_name_the_attribute_and_steps_stay_in_their_clinic() {
                 op("create", Some("1.2.826.0.1.3680043.10.2.2"), empty_modality),
                 op("create", Some("1.2.826.0.1.3680043.10.2.3"), done),
                 op("create", None, create_ds(&uid, &acc)),
+                op(
+                    "create",
+                    Some("1.2.826.0.1.3680043.10.2.9"),
+                    create_ds("1.2.826.0.1.3680043.10.2.77", "UNKNOWN-1"),
+                ),
             ],
         );
+        assert_eq!(r[4].status, 0, "a step for no known order is kept: {r:?}");
+        let unmatched = h.admin.get("/api/v1/reconcile/steps").await.json();
+        let list = unmatched.as_array().expect("list");
+        assert_eq!(
+            list.len(),
+            1,
+            "only the step that names no order: {unmatched}"
+        );
+        assert_eq!(list[0]["accession"], "UNKNOWN-1");
+        assert_eq!(list[0]["patient_name"], "Côté^Hélène");
+        assert_eq!(list[0]["calling_ae"], "CT_SALLE1");
+        assert_eq!(list[0]["step"]["status"], "in_progress");
         assert_eq!(r[0].status, 0x0120, "{r:?}");
         assert_eq!(r[0].attributes, ["00400253"], "{r:?}");
         assert!(r[0].comment.contains("(0040,0253)"), "{r:?}");

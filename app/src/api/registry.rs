@@ -5,7 +5,8 @@
 use super::ApiError;
 use domain::hl7::views::{FacilityMap, MessageDetail, MessageQuery, MessageRow};
 use domain::orders::{
-    OrderInput, OrderQuery, OrderRow, OrderStatus, OrderView, PatientFile, UnmatchedStudy,
+    OrderInput, OrderQuery, OrderRow, OrderStatus, OrderView, PatientFile, UnmatchedStep,
+    UnmatchedStudy,
 };
 use domain::registry::{
     PatientInput, PatientQuery, PatientView, PhysicianInput, PhysicianView, ProcedureInput,
@@ -143,6 +144,11 @@ pub async fn accept_link(id: i64, study: i64, note: String) -> Result<OrderView,
 #[server(endpoint = "unmatched")]
 pub async fn list_unmatched() -> Result<Vec<UnmatchedStudy>, ApiError> {
     call!(unmatched())
+}
+
+#[server(endpoint = "unmatched_steps")]
+pub async fn list_unmatched_steps() -> Result<Vec<UnmatchedStep>, ApiError> {
+    call!(unmatched_steps())
 }
 
 #[server(endpoint = "attach_study")]

@@ -5,7 +5,8 @@
 use crate::api::ApiError;
 use domain::hl7::views::{FacilityMap, MessageDetail, MessageQuery, MessageRow};
 use domain::orders::{
-    OrderInput, OrderQuery, OrderRow, OrderStatus, OrderView, PatientFile, UnmatchedStudy,
+    OrderInput, OrderQuery, OrderRow, OrderStatus, OrderView, PatientFile, UnmatchedStep,
+    UnmatchedStudy,
 };
 use domain::registry::{
     PatientInput, PatientQuery, PatientView, PhysicianInput, PhysicianView, ProcedureInput,
@@ -95,6 +96,8 @@ pub trait Registry: Send + Sync {
         note: String,
     ) -> Result<OrderView, ApiError>;
     async fn unmatched(&self, u: &SessionUser) -> Result<Vec<UnmatchedStudy>, ApiError>;
+    /// Performed procedure steps that name no order.
+    async fn unmatched_steps(&self, u: &SessionUser) -> Result<Vec<UnmatchedStep>, ApiError>;
     async fn attach_study(
         &self,
         u: &SessionUser,

@@ -17,6 +17,9 @@ pub enum Ps {
     InProgress,
     Completed,
     Discontinued,
+    UnmatchedTitle,
+    UnmatchedIntro,
+    NoUnmatched,
 }
 
 fn pair(m: Ps) -> (&'static str, &'static str) {
@@ -36,6 +39,18 @@ fn pair(m: Ps) -> (&'static str, &'static str) {
         InProgress => ("In progress", "En cours"),
         Completed => ("Completed", "Terminée"),
         Discontinued => ("Discontinued", "Interrompue"),
+        UnmatchedTitle => (
+            "Performed steps without an order",
+            "Étapes réalisées sans demande",
+        ),
+        UnmatchedIntro => (
+            "A modality reported these steps for no order of the clinic (an unscheduled exam, or a study UID and accession Passerelle does not know). They are kept as received.",
+            "Une modalité a signalé ces étapes pour aucune demande de la clinique (examen non planifié, ou UID d'étude et numéro d'accès inconnus de Passerelle). Elles sont gardées telles que reçues.",
+        ),
+        NoUnmatched => (
+            "Every performed step names an order.",
+            "Chaque étape réalisée correspond à une demande.",
+        ),
     }
 }
 

@@ -1,11 +1,12 @@
 //! Studies to reconcile: received studies whose Patient ID no record of the clinic has (create
 //! the record from the images, or attach the ID to an existing record as an alias), and studies
-//! linked to an order of another patient (open the order to check and accept).
+//! linked to an order of another patient (open the order to check and accept); and the
+//! performed procedure steps (MPPS) that named no order.
 
 use crate::MeResource;
-use crate::api::{AttachStudy, list_clinics, list_unmatched};
+use crate::api::{AttachStudy, list_clinics, list_unmatched, list_unmatched_steps};
 use crate::forms::code_of;
-use crate::i18n::{I18n, Msg, Rg, use_i18n};
+use crate::i18n::{I18n, Msg, Ps, Rg, step_status, use_i18n};
 use crate::pages::patients::picker::PatientPicker;
 use crate::pages::studies::{show_date, show_name};
 use crate::widgets::{ErrorMsg, Loading};
@@ -85,6 +86,50 @@ pub fn ReconcilePage() -> impl IntoView {
                 view! {
                     <table class="grid" id="unmatched">
                         <thead><tr><th></th><th>{move || i18n.rg(Rg::DicomPatient)}</th><th>{move || i18n.t(Msg::StudyDate)}</th>
+                            <th>{move || i18n.t(Msg::Accession)}</th><th></th></tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                }.into_any()
+            })}
+        </Transition>
+        <UnmatchedSteps clinics_of=data />
+    }
+}
+
+type Loaded = Resource<Result<(Vec<UnmatchedStudy>, Vec<ClinicView>), crate::api::ApiError>>;
+
+/// Performed procedure steps (MPPS) that named no order: kept, listed here to be looked at.
+#[component]
+fn UnmatchedSteps(clinics_of: Loaded) -> impl IntoView {
+    let i18n = use_i18n();
+    let steps = Resource::new(|| (), |_| list_unmatched_steps());
+    view! {
+        <h2>{move || i18n.ps(Ps::UnmatchedTitle)}</h2>
+        <Transition fallback=|| view! { <Loading /> }>
+            {move || Suspend::new(async move {
+                let clinics = clinics_of.await.map(|(_, c)| c).unwrap_or_default();
+                let list = match steps.await {
+                    Ok(x) => x,
+                    Err(error) => return view! { <ErrorMsg error /> }.into_any(),
+                };
+                if list.is_empty() {
+                    return view! { <p class="muted" id="unmatched-steps">{move || i18n.ps(Ps::NoUnmatched)}</p> }.into_any();
+                }
+                let rows = list.into_iter().map(|u| {
+                    let label = step_status(&u.step.status);
+                    view! {
+                        <tr>
+                            <td><strong>{show_name(&u.patient_name)}</strong><br /><small>{u.patient_id.clone()}</small></td>
+                            <td>{u.step.started.clone()}<br /><small>{u.step.modality.clone()} " " {u.step.station_ae.clone()} " · " {u.step.description.clone()}</small></td>
+                            <td>{u.accession.clone()}<br /><small>{code_of(&clinics, u.clinic)} " · " {u.calling_ae.clone()}</small></td>
+                            <td><span class="badge">{move || i18n.ps(label)}</span></td>
+                        </tr>
+                    }
+                }).collect_view();
+                view! {
+                    <p class="muted">{move || i18n.ps(Ps::UnmatchedIntro)}</p>
+                    <table class="grid" id="unmatched-steps">
+                        <thead><tr><th>{move || i18n.rg(Rg::DicomPatient)}</th><th>{move || i18n.ps(Ps::Started)}</th>
                             <th>{move || i18n.t(Msg::Accession)}</th><th></th></tr></thead>
                         <tbody>{rows}</tbody>
                     </table>

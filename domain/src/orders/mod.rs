@@ -11,7 +11,7 @@ mod views;
 pub use status::{OrderStatus, TransitionError};
 pub use views::{
     LinkMatch, OrderEvent, OrderInput, OrderQuery, OrderRow, OrderStudyLink, OrderView,
-    PatientFile, PerformedStepView, UnmatchedStudy, ValidOrder,
+    PatientFile, PerformedStepView, UnmatchedStep, UnmatchedStudy, ValidOrder,
 };
 
 /// How soon an exam must be done and read.

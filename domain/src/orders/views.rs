@@ -172,6 +172,22 @@ pub struct OrderView {
     pub steps: Vec<PerformedStepView>,
 }
 
+/// A performed procedure step that names no order of its clinic (an unscheduled exam, or a
+/// worklist entry the modality did not take): kept, and listed for reconciliation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UnmatchedStep {
+    pub clinic: ClinicId,
+    /// The AE title that reported it.
+    pub calling_ae: String,
+    pub study_uid: String,
+    pub accession: String,
+    pub patient_id: String,
+    /// DICOM PN, as the modality sent it.
+    pub patient_name: String,
+    pub step: PerformedStepView,
+}
+
 /// A performed procedure step a modality reported for an order (PS3.4 Annex F).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

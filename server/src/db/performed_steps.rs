@@ -3,14 +3,15 @@
 //! carries the sequence, as N-SET replaces an attribute's value, PS3.7 §10.1.1).
 
 use super::{RepoError, conflict, now};
-use domain::ClinicId;
 use domain::mpps::{PerformedSeries, PpsAttrs, PpsStatus};
-use domain::orders::PerformedStepView;
+use domain::orders::{PerformedStepView, UnmatchedStep};
+use domain::{ClinicId, Scope};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 entity!(step, "performed_steps", "A performed procedure step.", {
     clinic_id: i64, sop_instance_uid: String, status: String, pps_id: String, station_ae: String,
@@ -228,11 +229,52 @@ pub async fn views_of_order(
     order_id: i64,
 ) -> Result<Vec<PerformedStepView>, RepoError> {
     let steps = of_order(db, order_id).await?;
+    Ok(views(db, steps)
+        .await?
+        .into_iter()
+        .map(|(_, v)| v)
+        .collect())
+}
+
+/// The steps of the clinics in scope that perform no order, newest first (at most 200).
+pub async fn unlinked(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+) -> Result<Vec<UnmatchedStep>, RepoError> {
+    let linked = sea_orm::sea_query::Query::select()
+        .column(step_order::Column::StepId)
+        .from(step_order::Entity)
+        .to_owned();
+    let mut q = step::Entity::find().filter(step::Column::Id.not_in_subquery(linked));
+    if let Scope::Clinics(ids) = scope {
+        q = q.filter(step::Column::ClinicId.is_in(ids.iter().map(|c| c.0)));
+    }
+    let rows = q.order_by_desc(step::Column::Id).limit(200).all(db).await?;
+    Ok(views(db, rows)
+        .await?
+        .into_iter()
+        .map(|(s, step)| UnmatchedStep {
+            clinic: ClinicId(s.clinic_id),
+            calling_ae: s.calling_ae,
+            study_uid: s.study_uid,
+            accession: s.accession,
+            patient_id: s.patient_id,
+            patient_name: s.patient_name,
+            step,
+        })
+        .collect())
+}
+
+/// Each step with its view (series and instance counts from what it lists).
+async fn views(
+    db: &impl ConnectionTrait,
+    steps: Vec<StepRow>,
+) -> Result<Vec<(StepRow, PerformedStepView)>, RepoError> {
     let listed = instance::Entity::find()
         .filter(instance::Column::StepId.is_in(steps.iter().map(|s| s.id)))
         .all(db)
         .await?;
-    let mut counts: HashMap<i64, (std::collections::HashSet<String>, u32)> = HashMap::new();
+    let mut counts: HashMap<i64, (HashSet<String>, u32)> = HashMap::new();
     for i in listed {
         let c = counts.entry(i.step_id).or_default();
         c.0.insert(i.series_uid);
@@ -245,19 +287,20 @@ pub async fn views_of_order(
                 .get(&s.id)
                 .map(|(set, n)| (u32::try_from(set.len()).unwrap_or(u32::MAX), *n))
                 .unwrap_or((0, 0));
-            PerformedStepView {
+            let v = PerformedStepView {
                 started: when(&s.start_date, &s.start_time),
                 ended: when(&s.end_date, &s.end_time),
-                sop_instance_uid: s.sop_instance_uid,
-                status: s.status,
-                pps_id: s.pps_id,
-                station_ae: s.station_ae,
-                modality: s.modality,
-                description: s.description,
-                discontinue_reason: s.discontinue_reason,
+                sop_instance_uid: s.sop_instance_uid.clone(),
+                status: s.status.clone(),
+                pps_id: s.pps_id.clone(),
+                station_ae: s.station_ae.clone(),
+                modality: s.modality.clone(),
+                description: s.description.clone(),
+                discontinue_reason: s.discontinue_reason.clone(),
                 series,
                 instances,
-            }
+            };
+            (s, v)
         })
         .collect())
 }

@@ -29,7 +29,7 @@ impl utoipa::Modify for Session {
         r::list_radiologists, r::create_radiologist, r::get_radiologist, r::update_radiologist,
         r::list_procedures, r::create_procedure, r::get_procedure, r::update_procedure,
         o::list_orders, o::create_order, o::get_order, o::update_order, o::order_status, o::accept_link,
-        o::unmatched, o::attach, o::suggestion,
+        o::unmatched, o::unmatched_steps, o::attach, o::suggestion,
         o::messages, o::message, o::reprocess, o::facilities, o::save_facilities,
     ),
     security(("session" = [])),

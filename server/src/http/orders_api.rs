@@ -13,7 +13,9 @@ use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use domain::hl7::views::{FacilityMap, MessageDetail, MessageQuery, MessageRow};
-use domain::orders::{OrderInput, OrderQuery, OrderRow, OrderStatus, OrderView, UnmatchedStudy};
+use domain::orders::{
+    OrderInput, OrderQuery, OrderRow, OrderStatus, OrderView, UnmatchedStep, UnmatchedStudy,
+};
 use domain::registry::{PatientInput, PatientView};
 use domain::views::Page;
 use serde::Deserialize;
@@ -104,6 +106,12 @@ pub(crate) async fn unmatched(State(s): State<AppState>, Extension(c): Ctx) -> R
     ok(reconcile::list(&s, &user(c)?).await?)
 }
 
+#[utoipa::path(get, path = "/api/v1/reconcile/steps", tag = "reconcile",
+    responses((status = 200, description = "Performed procedure steps (MPPS) that name no order of their clinic", body = Vec<UnmatchedStep>)))]
+pub(crate) async fn unmatched_steps(State(s): State<AppState>, Extension(c): Ctx) -> Res {
+    ok(crate::workflow::performed::unlinked(&s, &user(c)?).await?)
+}
+
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct AttachBody {
     /// The patient record whose alias the study's Patient ID becomes.
@@ -184,6 +192,7 @@ pub fn routes() -> Router<AppState> {
         .route("/orders/{id}/status", post(order_status))
         .route("/orders/{id}/studies/{study}/accept", post(accept_link))
         .route("/reconcile", get(unmatched))
+        .route("/reconcile/steps", get(unmatched_steps))
         .route("/reconcile/{study}/attach", post(attach))
         .route("/reconcile/{study}/patient", get(suggestion))
         .route("/hl7/messages", get(messages))

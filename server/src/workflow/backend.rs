@@ -9,7 +9,8 @@ use app::api::ApiError;
 use app::backend::Registry;
 use domain::hl7::views::{FacilityMap, MessageDetail, MessageQuery, MessageRow};
 use domain::orders::{
-    OrderInput, OrderQuery, OrderRow, OrderStatus, OrderView, PatientFile, UnmatchedStudy,
+    OrderInput, OrderQuery, OrderRow, OrderStatus, OrderView, PatientFile, UnmatchedStep,
+    UnmatchedStudy,
 };
 use domain::registry::{
     PatientInput, PatientQuery, PatientView, PhysicianInput, PhysicianView, ProcedureInput,
@@ -158,6 +159,9 @@ impl Registry for WorkflowBackend {
     }
     async fn unmatched(&self, u: &SessionUser) -> Result<Vec<UnmatchedStudy>, ApiError> {
         done(reconcile::list(&self.state, u).await)
+    }
+    async fn unmatched_steps(&self, u: &SessionUser) -> Result<Vec<UnmatchedStep>, ApiError> {
+        done(super::performed::unlinked(&self.state, u).await)
     }
     async fn attach_study(
         &self,

@@ -8,13 +8,24 @@ use crate::db::orders as order_repo;
 use crate::db::performed_steps as repo;
 use crate::db::registry_entities::order;
 use crate::db::{RepoError, gate};
-use domain::ClinicId;
+use crate::state::AppState;
 use domain::mpps::{self, PpsAttrs, PpsError, PpsStatus, Stored};
-use domain::orders::OrderStatus;
+use domain::orders::{OrderStatus, UnmatchedStep};
+use domain::views::SessionUser;
+use domain::{ClinicId, Permission};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     TransactionTrait,
 };
+
+/// The steps of the user's clinics that perform no order (for reconciliation).
+pub async fn unlinked(
+    state: &AppState,
+    user: &SessionUser,
+) -> crate::workflow::Result<Vec<UnmatchedStep>> {
+    super::require(user, Permission::ViewRegistry)?;
+    Ok(repo::unlinked(&state.db, &user.scope()).await?)
+}
 
 /// Why an N-CREATE or N-SET was not applied.
 #[derive(Debug, thiserror::Error)]

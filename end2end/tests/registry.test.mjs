@@ -115,7 +115,7 @@ function performStep(studyUid, accession, uid) {
 async function showsPerformedStep(page, lang) {
   assert.match(await page.textContent('#order-steps'), new RegExp(L[lang].noStep));
   const id = page.url().match(/\/orders\/(\d+)$/)[1];
-  const order = await (await page.request.get(`/api/v1/orders/${id}`)).json();
+  const order = await (await page.request.get(`${server.base}/api/v1/orders/${id}`)).json();
   performStep(order.study_uid, order.row.accession, `1.2.826.0.1.3680043.10.9.${id}`);
   await page.reload();
   await page.waitForSelector('#order-steps tr[data-status=completed]');

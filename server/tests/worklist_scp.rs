@@ -452,7 +452,7 @@ async fn c_cancel_stops_the_answers() {
         assert!(
             c.out.contains("Matching terminated due to Cancel Request")
                 || c.out.contains("MatchingTerminatedDueToCancelRequest"),
-            "final status cancel: {}",
+            "final status cancel: {:?}",
             &c.out[c.out.len().saturating_sub(2000)..]
         );
         h.t.finish().await;

@@ -188,6 +188,12 @@ pub fn response_extra(
     Ok(out)
 }
 
+/// The command field of a command set. A C-CANCEL-RQ carries Message ID Being Responded To,
+/// not a Message ID (PS3.7 §9.3.2.3), so [`parse`] does not read it.
+pub fn command_field(bytes: &[u8]) -> Result<u16, CommandError> {
+    Elements::read(bytes)?.u16_of(tags::COMMAND_FIELD, "CommandField")
+}
+
 /// The status of a response command set (PS3.7 §9.1.5.2, C-ECHO-RSP).
 pub fn status_of(bytes: &[u8]) -> Result<u16, CommandError> {
     Elements::read(bytes)?.u16_of(tags::STATUS, "Status")

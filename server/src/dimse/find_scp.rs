@@ -127,7 +127,7 @@ async fn cancelled<S: Stream>(assoc: &mut Assoc<S>) -> Result<bool, ServiceError
             for pdv in data {
                 let is_cancel = pdv.value_type == PDataValueType::Command
                     && pdv.is_last
-                    && command::parse(&pdv.data)?.command_field == C_CANCEL_RQ;
+                    && command::command_field(&pdv.data)? == C_CANCEL_RQ;
                 if !is_cancel {
                     return Err(ServiceError::Unexpected);
                 }

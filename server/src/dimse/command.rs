@@ -95,7 +95,10 @@ pub fn parse(bytes: &[u8]) -> Result<Request, CommandError> {
     let e = Elements::read(bytes)?;
     Ok(Request {
         command_field: e.u16_of(tags::COMMAND_FIELD, "CommandField")?,
-        message_id: e.u16_of(tags::MESSAGE_ID, "MessageID")?,
+        // A C-CANCEL-RQ names the request it cancels instead (PS3.7 §9.3.2.3).
+        message_id: e
+            .u16_of(tags::MESSAGE_ID, "MessageID")
+            .or_else(|_| e.u16_of(tags::MESSAGE_ID_BEING_RESPONDED_TO, "MessageID"))?,
         affected_sop_class: e
             .text_of(tags::AFFECTED_SOP_CLASS_UID)
             .or_else(|| e.text_of(tags::REQUESTED_SOP_CLASS_UID))
@@ -290,6 +293,33 @@ mod tests {
             .to_int::<u16>()
             .expect("u16");
         assert_eq!(to, 7);
+    }
+
+    #[test]
+    fn a_cancel_names_the_request_it_cancels() {
+        let obj = InMemDicomObject::command_from_element_iter([
+            DataElement::new(
+                tags::COMMAND_FIELD,
+                VR::US,
+                dicom_value!(U16, [C_CANCEL_RQ]),
+            ),
+            DataElement::new(
+                tags::MESSAGE_ID_BEING_RESPONDED_TO,
+                VR::US,
+                dicom_value!(U16, [5]),
+            ),
+            DataElement::new(
+                tags::COMMAND_DATA_SET_TYPE,
+                VR::US,
+                dicom_value!(U16, [NO_DATASET]),
+            ),
+        ]);
+        let mut bytes = Vec::new();
+        obj.write_dataset_with_ts(&mut bytes, &IMPLICIT_VR_LITTLE_ENDIAN.erased())
+            .expect("encode");
+        assert_eq!(command_field(&bytes).expect("field"), C_CANCEL_RQ);
+        let rq = parse(&bytes).expect("a C-CANCEL-RQ has no Message ID");
+        assert_eq!((rq.command_field, rq.message_id), (C_CANCEL_RQ, 5));
     }
 
     #[test]

@@ -96,6 +96,11 @@ async fn on_fragment<S: Stream>(
             if pdv.is_last {
                 let req = command::parse(cmd)?;
                 cmd.clear();
+                if req.command_field == command::C_CANCEL_RQ {
+                    // A cancel that arrives after the final response: nothing left to stop, and
+                    // a C-CANCEL has no response (PS3.7 §9.3.2.3).
+                    return Ok(());
+                }
                 if req.has_dataset {
                     let context = pdv.presentation_context_id;
                     *pending = Some(Pending {

@@ -7,15 +7,13 @@
 use super::command::{self, N_CREATE_RQ, Request, STATUS_SUCCESS, STATUS_UNRECOGNIZED_OPERATION};
 use super::find_scp::context_ts;
 use super::scu::Stream;
-use super::service::{Assoc, ServiceError, Session};
+use super::service::{Assoc, ServiceError, Session, send_command};
 use crate::workflow::performed::{self, MppsError};
 use dicom_core::{DataElement, PrimitiveValue, Tag, VR, dicom_value};
 use dicom_dictionary_std::tags;
 use dicom_encoding::transfer_syntax::TransferSyntaxIndex;
 use dicom_object::InMemDicomObject;
 use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
-use dicom_ul::Pdu;
-use dicom_ul::pdu::{PDataValue, PDataValueType};
 use domain::mpps::{Attr, PerformedSeries, PpsAttrs, PpsError, ScheduledStep};
 
 /// Modality Performed Procedure Step SOP Class (PS3.4 §F.7.1).
@@ -202,16 +200,5 @@ async fn send<S: Stream>(
     extra: Vec<DataElement<InMemDicomObject>>,
 ) -> Result<(), ServiceError> {
     let data = command::response_extra(req, status, comment, false, extra)?;
-    let pdu = Pdu::PData {
-        data: vec![PDataValue {
-            presentation_context_id: context,
-            value_type: PDataValueType::Command,
-            is_last: true,
-            data,
-        }],
-    };
-    assoc
-        .send(&pdu)
-        .await
-        .map_err(|e| ServiceError::Ul(e.to_string()))
+    send_command(assoc, context, data).await
 }

@@ -193,7 +193,15 @@ pub(super) async fn respond<S: Stream>(
         status,
         "DIMSE response"
     );
-    let data = command::response(req, status, comment)?;
+    send_command(assoc, context, command::response(req, status, comment)?).await
+}
+
+/// Sends an encoded response command set in one P-DATA PDU.
+pub(super) async fn send_command<S: Stream>(
+    assoc: &mut Assoc<S>,
+    context: u8,
+    data: Vec<u8>,
+) -> Result<(), ServiceError> {
     let pdu = Pdu::PData {
         data: vec![PDataValue {
             presentation_context_id: context,

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Benchmarks (a command, not a test): builds the release binary, installs the peers they compare
 # against (Debian dcmtk, orthanc, orthanc-dicomweb) if missing, and runs bench/ingest.py,
-# bench/forward.py, bench/move.py, bench/dicomweb.py, bench/hl7.py (python-hl7 from PyPI) and/or
-# bench/worklist.py (pynetdicom from PyPI, Orthanc's Modality Worklists plugin).
-# Usage: scripts/bench.sh [all|ingest|forward|move|dicomweb|hl7|worklist] [--instances N] [--size-kib K] …
+# bench/forward.py, bench/move.py, bench/dicomweb.py, bench/hl7.py (python-hl7 from PyPI),
+# bench/worklist.py (pynetdicom from PyPI, Orthanc's Modality Worklists plugin) and/or
+# bench/qr_scp.py (C-FIND and C-MOVE from Passerelle's index against Orthanc's SCP).
+# Usage: scripts/bench.sh [all|ingest|forward|move|dicomweb|hl7|worklist|qr] [--instances N] [--size-kib K] …
 # (--parallel applies to ingest only, --rounds to move only; dicomweb takes no options here:
 # run bench/dicomweb.py directly for --sizes / --rounds).
 set -euo pipefail
@@ -16,7 +17,7 @@ if [ ! -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq orthanc-dicomweb >/dev/null
 fi
 which="${1:-all}"
-case "$which" in all|ingest|forward|move|dicomweb|hl7|worklist) shift || true ;; *) which=all ;; esac
+case "$which" in all|ingest|forward|move|dicomweb|hl7|worklist|qr) shift || true ;; *) which=all ;; esac
 cargo build --release --locked -p server
 BIN="${CARGO_TARGET_DIR:-target}/release/passerelle"
 # The arguments of "$@" without the options named in $1 (each takes one value).
@@ -54,4 +55,11 @@ if [ "$which" = all ] || [ "$which" = worklist ]; then
   fi
   setup_test >/dev/null # pynetdicom in $PASSERELLE_PYLIB (not on PATH: it would shadow DCMTK)
   PYTHONPATH="$PASSERELLE_PYLIB" python3 bench/worklist.py --passerelle "$BIN"
+fi
+if [ "$which" = all ] || [ "$which" = qr ]; then
+  if ! python3 -c 'import pydicom' 2>/dev/null; then
+    python3 -m pip install -q --root-user-action=ignore 'pydicom>=3.0'
+  fi
+  setup_test >/dev/null
+  PYTHONPATH="$PASSERELLE_PYLIB" python3 bench/qr_scp.py --passerelle "$BIN"
 fi

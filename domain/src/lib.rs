@@ -40,6 +40,7 @@ macro_rules! string_newtype {
     };
 }
 
+pub mod commitment;
 pub mod destination;
 pub mod dicom;
 pub mod forward;

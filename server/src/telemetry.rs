@@ -140,6 +140,26 @@ pub fn mpps(create: bool, applied: bool) {
         .increment(1);
 }
 
+/// A storage commitment request answered: instances committed and failed.
+pub fn commitment(committed: usize, failed: usize) {
+    metrics::counter!("passerelle_storage_commitment_instances_total", "outcome" => "committed")
+        .increment(committed as u64);
+    metrics::counter!("passerelle_storage_commitment_instances_total", "outcome" => "failed")
+        .increment(failed as u64);
+}
+
+/// A Query/Retrieve request answered by the SCP (`find`, `move`, `get`) and its final status.
+pub fn qr_scp(service: &'static str, status: u16) {
+    let outcome = match status {
+        0x0000 => "success",
+        0xFE00 => "cancelled",
+        0xB000 => "partial",
+        _ => "failure",
+    };
+    metrics::counter!("passerelle_qr_scp_requests_total", "service" => service, "outcome" => outcome)
+        .increment(1);
+}
+
 /// Forward attempts to `destination` that ended `done`, `retry` or `dead`.
 pub fn forwarded(destination: &str, outcome: &'static str, n: u64) {
     metrics::counter!("passerelle_forward_attempts_total", "destination" => destination.to_owned(), "outcome" => outcome)

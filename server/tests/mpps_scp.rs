@@ -11,7 +11,6 @@ mod common;
 use common::kinds;
 use common::pacs::{Here, passerelle};
 use common::registry::{create, procedure};
-use domain::{AeTitle, CallerPolicy, ClinicId};
 use serde_json::{Map, Value, json};
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -286,18 +285,7 @@ async fn refusals_name_the_attribute_and_steps_stay_in_their_clinic() {
 
         // An AE title of another clinic cannot touch the demo clinic's step.
         let other = h.add_clinic("CLINB", "Clinique B").await;
-        let w = server::db::network::LocalAeWrite {
-            clinic: ClinicId(other),
-            ae_title: AeTitle::parse("CLINB").expect("ae"),
-            enabled: true,
-            caller_policy: CallerPolicy::Any,
-            allowed_callers: vec![],
-            port: None,
-        };
-        server::db::network::save_local_ae(&h.t.db, None, w)
-            .await
-            .expect("ae");
-        h.state.registry.reload(&h.t.db).await.expect("reload");
+        h.add_local_ae(other, "CLINB").await;
         let stop = json!({ "00400252": el("CS", "DISCONTINUED"), "00400250": el("DA", "20261207"),
             "00400251": el("TM", "1040"),
             "00400281": seq(vec![json!({ "00080100": el("SH", "110514"),

@@ -12,7 +12,6 @@ use common::pacs::{Here, passerelle};
 use common::registry::{create, physician, procedure};
 use dicom_dictionary_std::tags;
 use dicom_object::{InMemDicomObject, OpenFileOptions};
-use domain::{AeTitle, CallerPolicy, ClinicId};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -366,18 +365,7 @@ async fn an_ae_title_of_another_clinic_sees_none_of_these_orders() {
         let mut h = passerelle(kind).await;
         setup(&mut h).await;
         let other = h.add_clinic("CLINB", "Clinique B").await;
-        let w = server::db::network::LocalAeWrite {
-            clinic: ClinicId(other),
-            ae_title: AeTitle::parse("CLINB").expect("ae"),
-            enabled: true,
-            caller_policy: CallerPolicy::Any,
-            allowed_callers: vec![],
-            port: None,
-        };
-        server::db::network::save_local_ae(&h.t.db, None, w)
-            .await
-            .expect("ae");
-        h.state.registry.reload(&h.t.db).await.expect("reload");
+        h.add_local_ae(other, "CLINB").await;
         let dir = h.t.path().join("rsp");
         let q = query(&[]);
         let args: Vec<&str> = q.iter().map(String::as_str).collect();

@@ -5,6 +5,7 @@
 mod keys;
 mod merge;
 mod retrieve;
+pub mod scp;
 #[cfg(test)]
 mod tests;
 

@@ -71,6 +71,15 @@ impl From<crate::db::RepoError> for DwError {
     }
 }
 
+impl From<crate::db::index_query::QueryError> for DwError {
+    fn from(e: crate::db::index_query::QueryError) -> Self {
+        match e {
+            crate::db::index_query::QueryError::Key(why) => DwError::BadRequest(why),
+            other => DwError::internal(other),
+        }
+    }
+}
+
 impl IntoResponse for DwError {
     fn into_response(self) -> Response {
         let mut res = (self.status(), self.to_string()).into_response();

@@ -10,9 +10,15 @@ pub const C_ECHO_RQ: u16 = 0x0030;
 pub const C_STORE_RQ: u16 = 0x0001;
 pub const C_FIND_RQ: u16 = 0x0020;
 pub const C_CANCEL_RQ: u16 = 0x0FFF;
+pub const C_GET_RQ: u16 = 0x0010;
+pub const C_MOVE_RQ: u16 = 0x0021;
 /// PS3.7 §E.2: N-CREATE-RQ and N-SET-RQ.
 pub const N_CREATE_RQ: u16 = 0x0140;
 pub const N_SET_RQ: u16 = 0x0120;
+/// PS3.7 §E.2: N-ACTION-RQ, N-EVENT-REPORT-RQ and its response.
+pub const N_ACTION_RQ: u16 = 0x0130;
+pub const N_EVENT_REPORT_RQ: u16 = 0x0100;
+pub const N_EVENT_REPORT_RSP: u16 = 0x8100;
 /// PS3.7 §9.3: "no data set present".
 pub const NO_DATASET: u16 = 0x0101;
 /// PS3.7 Annex C: success.
@@ -38,6 +44,10 @@ pub struct Request {
     pub affected_sop_class: String,
     pub affected_sop_instance: String,
     pub has_dataset: bool,
+    /// A C-MOVE-RQ's Move Destination (PS3.7 §9.3.4.1), else "".
+    pub move_destination: String,
+    /// An N-ACTION-RQ's Action Type ID (PS3.7 §10.3.4.1), else 0.
+    pub action_type: u16,
 }
 
 /// The elements of a command set, read directly: Implicit VR Little Endian, every length
@@ -108,6 +118,8 @@ pub fn parse(bytes: &[u8]) -> Result<Request, CommandError> {
             .or_else(|| e.text_of(tags::REQUESTED_SOP_INSTANCE_UID))
             .unwrap_or_default(),
         has_dataset: e.u16_of(tags::COMMAND_DATA_SET_TYPE, "CommandDataSetType")? != NO_DATASET,
+        move_destination: e.text_of(tags::MOVE_DESTINATION).unwrap_or_default(),
+        action_type: e.u16_of(tags::ACTION_TYPE_ID, "ActionTypeID").unwrap_or(0),
     })
 }
 
@@ -230,7 +242,25 @@ pub fn store_request(
     sop_class: &str,
     sop_instance: &str,
 ) -> Result<Vec<u8>, CommandError> {
-    let obj = InMemDicomObject::command_from_element_iter([
+    store_request_for(message_id, sop_class, sop_instance, None)
+}
+
+/// The AE title and Message ID of the C-MOVE-RQ a C-STORE sub-operation serves (PS3.7
+/// §9.3.1.1: Move Originator Application Entity Title and Message ID).
+#[derive(Debug, Clone)]
+pub struct MoveOrigin {
+    pub ae_title: String,
+    pub message_id: u16,
+}
+
+/// [`store_request`], naming the C-MOVE it serves, if any.
+pub fn store_request_for(
+    message_id: u16,
+    sop_class: &str,
+    sop_instance: &str,
+    origin: Option<&MoveOrigin>,
+) -> Result<Vec<u8>, CommandError> {
+    let mut elements = vec![
         DataElement::new(
             tags::AFFECTED_SOP_CLASS_UID,
             VR::UI,
@@ -249,7 +279,20 @@ pub fn store_request(
             VR::UI,
             PrimitiveValue::from(sop_instance),
         ),
-    ]);
+    ];
+    if let Some(o) = origin {
+        elements.push(DataElement::new(
+            tags::MOVE_ORIGINATOR_APPLICATION_ENTITY_TITLE,
+            VR::AE,
+            PrimitiveValue::from(o.ae_title.as_str()),
+        ));
+        elements.push(DataElement::new(
+            tags::MOVE_ORIGINATOR_MESSAGE_ID,
+            VR::US,
+            dicom_value!(U16, [o.message_id]),
+        ));
+    }
+    let obj = InMemDicomObject::command_from_element_iter(elements);
     let mut out = Vec::with_capacity(200);
     obj.write_dataset_with_ts(&mut out, &IMPLICIT_VR_LITTLE_ENDIAN.erased())
         .map_err(|e| CommandError::Write(e.to_string()))?;

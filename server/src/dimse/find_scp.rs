@@ -1,30 +1,19 @@
-//! C-FIND as an SCP (PS3.7 §9.1.2, PS3.4 §K.4.1): the worklist of the called AE's clinic. One
+//! C-FIND as an SCP (PS3.7 §9.1.2): the worklist of the called AE's clinic (PS3.4 §K.4.1), or
+//! its index for the Query/Retrieve classes (§C.4.1, `qr_scp`). One
 //! pending response with its identifier per match, a poll for C-CANCEL-RQ (§9.3.2.3) before
 //! each, then the final status: success, cancel (FE00), A900 for an identifier that cannot be
 //! read or a malformed key (the tag named in the Error Comment), C000 when the database fails.
 
 use super::command::{self, C_CANCEL_RQ, Request, STATUS_SUCCESS, STATUS_UNRECOGNIZED_OPERATION};
+use super::dataset::{self, ReadError};
 use super::scu::Stream;
 use super::service::{Assoc, ServiceError, Session, respond};
 use super::worklist::{self as mwl, MWL_FIND};
 use crate::workflow::worklist::{self as service, WorklistError};
-use dicom_encoding::transfer_syntax::TransferSyntaxIndex;
-use dicom_object::InMemDicomObject;
-use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
 use dicom_ul::Pdu;
 use dicom_ul::pdu::{PDataValue, PDataValueType};
 use futures_util::FutureExt;
 use tokio::io::AsyncWriteExt;
-
-/// The transfer syntax of presentation context `id`.
-pub(super) fn context_ts<S>(assoc: &Assoc<S>, id: u8) -> String {
-    assoc
-        .presentation_contexts()
-        .iter()
-        .find(|pc| pc.id == id)
-        .map(|pc| pc.transfer_syntax.trim_end_matches('\0').to_owned())
-        .unwrap_or_default()
-}
 
 /// Answers one C-FIND-RQ whose identifier is `data`.
 pub async fn answer<S: Stream>(
@@ -34,22 +23,24 @@ pub async fn answer<S: Stream>(
     req: &Request,
     data: &[u8],
 ) -> Result<(), ServiceError> {
-    let (Some(ingest), true) = (&s.ingest, req.affected_sop_class == MWL_FIND) else {
+    let Some(ingest) = &s.ingest else {
         return respond(assoc, context, req, STATUS_UNRECOGNIZED_OPERATION, None).await;
     };
-    let ts_uid = context_ts(assoc, context);
-    let Some(ts) = TransferSyntaxRegistry.get(&ts_uid) else {
-        let why = "transfer syntax not supported";
-        return respond(assoc, context, req, mwl::UNABLE_TO_PROCESS, Some(why)).await;
-    };
-    let id = match InMemDicomObject::read_dataset_with_ts(data, ts) {
-        Ok(id) => id,
-        Err(e) => {
-            tracing::info!(error = %e, "worklist identifier unreadable");
+    let (id, ts) = match dataset::read(assoc, context, data) {
+        Ok(x) => x,
+        Err(e @ ReadError::Syntax) => {
+            let why = e.to_string();
+            return respond(assoc, context, req, mwl::UNABLE_TO_PROCESS, Some(&why)).await;
+        }
+        Err(ReadError::Unreadable(e)) => {
+            tracing::info!(error = %e, "C-FIND identifier unreadable");
             let why = "identifier cannot be read";
             return respond(assoc, context, req, mwl::IDENTIFIER_MISMATCH, Some(why)).await;
         }
     };
+    if req.affected_sop_class != MWL_FIND {
+        return super::qr_scp::find(assoc, s, ingest.db(), context, req, (&id, ts)).await;
+    }
     let keys = mwl::keys(&id);
     let entries = match service::find(ingest.db(), s.clinic, &keys, 0).await {
         Ok(e) => e,
@@ -92,7 +83,7 @@ pub async fn answer<S: Stream>(
 }
 
 /// A pending response and its identifier (split into PDUs the peer accepts).
-async fn send_pending<S: Stream>(
+pub(super) async fn send_pending<S: Stream>(
     assoc: &mut Assoc<S>,
     context: u8,
     req: &Request,
@@ -118,7 +109,7 @@ async fn send_pending<S: Stream>(
 
 /// Whether a C-CANCEL-RQ has arrived, without waiting for one (the PDU reader keeps a partial
 /// PDU in its buffer when the poll finds nothing whole yet).
-async fn cancelled<S: Stream>(assoc: &mut Assoc<S>) -> Result<bool, ServiceError> {
+pub(super) async fn cancelled<S: Stream>(assoc: &mut Assoc<S>) -> Result<bool, ServiceError> {
     let Some(got) = assoc.receive().now_or_never() else {
         return Ok(false);
     };

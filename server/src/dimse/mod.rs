@@ -1,12 +1,16 @@
 //! DIMSE networking: the listener (Verification and Storage SCP, PS3.4 Annexes A and B; the
-//! Modality Worklist, Annex K, and MPPS, Annex F) on the local AE titles of the registry, the
-//! SCU side (C-ECHO, query / retrieve), DICOM TLS.
+//! Modality Worklist, Annex K; MPPS, Annex F; Query/Retrieve, Annex C; Storage Commitment,
+//! Annex J) on the local AE titles of the registry, the SCU side (C-ECHO, query / retrieve),
+//! DICOM TLS.
 
 pub mod command;
+mod commitment;
+mod dataset;
 mod find_scp;
 pub mod mpps;
 pub mod ports;
 pub mod qr;
+mod qr_scp;
 pub mod registry;
 pub mod reload;
 pub mod scp;

@@ -5,15 +5,12 @@
 //! (Error Comment and Attribute Identifier List), 0106, 0111, 0112, 0110 with Error ID A710.
 
 use super::command::{self, N_CREATE_RQ, Request, STATUS_SUCCESS, STATUS_UNRECOGNIZED_OPERATION};
-use super::find_scp::context_ts;
 use super::scu::Stream;
 use super::service::{Assoc, ServiceError, Session, send_command};
 use crate::workflow::performed::{self, MppsError};
 use dicom_core::{DataElement, PrimitiveValue, Tag, VR, dicom_value};
 use dicom_dictionary_std::tags;
-use dicom_encoding::transfer_syntax::TransferSyntaxIndex;
 use dicom_object::InMemDicomObject;
-use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
 use domain::mpps::{Attr, PerformedSeries, PpsAttrs, PpsError, ScheduledStep};
 
 /// Modality Performed Procedure Step SOP Class (PS3.4 §F.7.1).
@@ -155,13 +152,8 @@ pub async fn answer<S: Stream>(
         )
         .await;
     };
-    let ts_uid = context_ts(assoc, context);
-    let obj = TransferSyntaxRegistry
-        .get(&ts_uid)
-        .ok_or_else(|| "transfer syntax not supported".to_owned())
-        .and_then(|ts| InMemDicomObject::read_dataset_with_ts(data, ts).map_err(|e| e.to_string()));
-    let obj = match obj {
-        Ok(o) => o,
+    let obj = match super::dataset::read(assoc, context, data) {
+        Ok((o, _)) => o,
         Err(e) => {
             tracing::info!(error = %e, "MPPS data set unreadable");
             let why = Some("the data set cannot be read");

@@ -12,10 +12,10 @@ use super::service::{Session, serve};
 use super::storage_classes::STORAGE_SOP_CLASSES;
 use crate::ingest::Ingest;
 use dicom_dictionary_std::uids::VERIFICATION;
-use dicom_ul::association::server::{AsyncServerAssociation, DefaultNegotiation};
+use dicom_ul::association::server::{AsyncServerAssociation, Negotiation};
 use dicom_ul::pdu::{
     AssociationRJ, AssociationRJResult, AssociationRJServiceProviderPresentationReason,
-    AssociationRJSource,
+    AssociationRJSource, RequestorRoles,
 };
 use dicom_ul::{Pdu, ServerAssociationOptions};
 use domain::AeTitle;
@@ -149,14 +149,29 @@ async fn reject_busy(mut socket: TcpStream, peer: SocketAddr, wait: Duration) {
     let _ = socket.shutdown().await;
 }
 
+/// SCP/SCU role selection (PS3.7 §D.3.3.4): a C-GET requestor that asks to be the SCP of a
+/// storage class gets the roles it asks, so that the instances come back on its association.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Roles;
+
+impl Negotiation for Roles {
+    fn negotiate_roles(&self, uid: &str, scu: bool, scp: bool) -> Option<RequestorRoles> {
+        STORAGE_SOP_CLASSES
+            .contains(&uid.trim_end_matches('\0'))
+            .then_some(RequestorRoles { scu, scp })
+    }
+}
+
 /// The association options (PS3.8 §7.1): verification, and every storage SOP class, the
-/// Modality Worklist and MPPS when this listener serves Passerelle's data (it ingests).
+/// Modality Worklist, MPPS, Query/Retrieve and Storage Commitment when this listener serves
+/// Passerelle's data (it ingests).
 fn options(
     cfg: &ScpConfig,
     access: RegistryAccess,
     storage: bool,
-) -> ServerAssociationOptions<'static, RegistryAccess, DefaultNegotiation> {
+) -> ServerAssociationOptions<'static, RegistryAccess, Roles> {
     let mut opts = ServerAssociationOptions::new()
+        .with_negotiation(Roles)
         .ae_access_control(access)
         .with_abstract_syntax(VERIFICATION)
         .max_pdu_length(cfg.max_pdu)
@@ -168,6 +183,10 @@ fn options(
         }
         opts = opts.with_abstract_syntax(super::worklist::MWL_FIND);
         opts = opts.with_abstract_syntax(super::mpps::MPPS);
+        opts = opts.with_abstract_syntax(domain::commitment::PUSH_MODEL);
+        for uid in domain::query::scp::QR_CLASSES {
+            opts = opts.with_abstract_syntax(uid);
+        }
     }
     opts
 }

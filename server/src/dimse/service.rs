@@ -1,5 +1,7 @@
 //! The DIMSE loop of one association (PS3.7 §9): C-ECHO (§9.1.5), C-STORE (§9.1.1), C-FIND
-//! (§9.1.2, the worklist: `find_scp`), N-CREATE and N-SET (§10.1.5, §10.1.1, MPPS: `mpps`). A data set is collected from its P-DATA fragments up to
+//! (§9.1.2, the worklist and the index: `find_scp`), C-MOVE and C-GET (§9.1.4, §9.1.3:
+//! `qr_scp`), N-CREATE and N-SET (§10.1.5, §10.1.1, MPPS: `mpps`), N-ACTION (§10.1.4, storage
+//! commitment: `commitment`). A data set is collected from its P-DATA fragments up to
 //! the size limit, then handed to ingest; the C-STORE-RSP is sent only once ingest has made the
 //! instance durable, or has failed.
 
@@ -134,6 +136,19 @@ async fn on_fragment<S: Stream>(
                 if req.command_field == command::C_FIND_RQ && s.ingest.is_some() {
                     return super::find_scp::answer(assoc, s, context, &req, &p.data).await;
                 }
+                let qr = [command::C_MOVE_RQ, command::C_GET_RQ];
+                if qr.contains(&req.command_field) && !p.too_big {
+                    if let Some(ingest) = &s.ingest {
+                        return retrieve(assoc, s, ingest, context, &req, &p.data).await;
+                    }
+                }
+                if req.command_field == command::N_ACTION_RQ && !p.too_big {
+                    if let Some(ingest) = &s.ingest {
+                        let db = ingest.db();
+                        return super::commitment::answer(assoc, s, db, context, &req, &p.data)
+                            .await;
+                    }
+                }
                 let n = [command::N_CREATE_RQ, command::N_SET_RQ];
                 if n.contains(&req.command_field) && s.ingest.is_some() && !p.too_big {
                     return super::mpps::answer(assoc, s, context, &req, &p.data).await;
@@ -144,6 +159,32 @@ async fn on_fragment<S: Stream>(
         }
     }
     Ok(())
+}
+
+/// A C-MOVE-RQ or C-GET-RQ whose identifier is `data` (PS3.4 §C.4.2, §C.4.3).
+async fn retrieve<S: Stream>(
+    assoc: &mut Assoc<S>,
+    s: &Session,
+    ingest: &Ingest,
+    context: u8,
+    req: &command::Request,
+    data: &[u8],
+) -> Result<(), ServiceError> {
+    match super::dataset::read(assoc, context, data) {
+        Ok((id, ts)) => super::qr_scp::retrieve(assoc, s, ingest, context, req, (&id, ts)).await,
+        Err(e) => {
+            tracing::info!(error = %e, "retrieve identifier unreadable");
+            let status = domain::query::scp::IDENTIFIER_MISMATCH;
+            respond(
+                assoc,
+                context,
+                req,
+                status,
+                Some("identifier cannot be read"),
+            )
+            .await
+        }
+    }
 }
 
 /// Decides the answer for a command whose data set is complete.

@@ -6,7 +6,8 @@
 //! Specific Character Set when it names one (ISO_IR 100, ISO_IR 192), else in ISO_IR 100, or
 //! UTF-8 when a name does not fit in Latin-1.
 
-use dicom_core::value::{DataSetSequence, PrimitiveValue};
+pub use super::dataset::project;
+use super::dataset::{put, sequence, text};
 use dicom_core::{DataElement, Tag, VR};
 use dicom_dictionary_std::tags;
 use dicom_encoding::text::SpecificCharacterSet;
@@ -26,14 +27,6 @@ pub const UNABLE_TO_PROCESS: u16 = 0xC000;
 /// The coding scheme of Passerelle's procedure catalogue codes (a private "99" designator,
 /// PS3.16 §8.2).
 const CODING_SCHEME: &str = "99PASSERELLE";
-
-fn text(obj: &InMemDicomObject, t: Tag) -> String {
-    obj.element(t)
-        .ok()
-        .and_then(|e| e.to_str().ok())
-        .map(|s| s.trim_matches(['\0', ' ']).to_owned())
-        .unwrap_or_default()
-}
 
 /// The first item of the Scheduled Procedure Step Sequence, if the request has one.
 fn sps_item(obj: &InMemDicomObject) -> Option<&InMemDicomObject> {
@@ -62,14 +55,6 @@ pub fn keys(id: &InMemDicomObject) -> WorklistKeys {
 /// At most `n` characters (LO 64, SH 16, PN 64 per component group; PS3.5 §6.2).
 fn cut(s: &str, n: usize) -> String {
     s.chars().take(n).collect()
-}
-
-fn put(obj: &mut InMemDicomObject, tag: Tag, vr: VR, value: &str) {
-    obj.put(DataElement::new(tag, vr, PrimitiveValue::from(value)));
-}
-
-fn sequence(items: Vec<InMemDicomObject>) -> DataSetSequence<InMemDicomObject> {
-    DataSetSequence::from(items)
 }
 
 /// Every return key of Table K.6-1 that Passerelle holds for this step.
@@ -197,47 +182,6 @@ pub fn full(e: &WorklistEntry) -> InMemDicomObject {
         sequence(vec![code]),
     ));
     obj
-}
-
-/// `full` cut to the keys of `req` (recursively into sequences); `unknown` is set when a key
-/// was asked that Passerelle does not hold.
-pub fn project(
-    req: &InMemDicomObject,
-    full: &InMemDicomObject,
-    unknown: &mut bool,
-) -> InMemDicomObject {
-    let mut out = InMemDicomObject::new_empty();
-    for el in req.iter() {
-        let tag = el.header().tag;
-        if tag == tags::SPECIFIC_CHARACTER_SET || tag.element() == 0 {
-            continue;
-        }
-        let have = full.element(tag).ok();
-        if have.is_none() {
-            *unknown = true;
-        }
-        match (el.items(), have) {
-            (Some(asked), Some(h)) if !asked.is_empty() => {
-                let items = h
-                    .items()
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|item| project(&asked[0], item, unknown))
-                    .collect();
-                out.put(DataElement::new(tag, VR::SQ, sequence(items)));
-            }
-            (_, Some(h)) => {
-                out.put(h.clone());
-            }
-            (Some(_), None) => {
-                out.put(DataElement::new(tag, VR::SQ, sequence(Vec::new())));
-            }
-            (None, None) => {
-                out.put(DataElement::new(tag, el.vr(), PrimitiveValue::Empty));
-            }
-        }
-    }
-    out
 }
 
 /// The character set of the answers: the request's when it is one Passerelle writes, else

@@ -130,6 +130,11 @@ impl Ingest {
         &self.db
     }
 
+    /// The spool the listener's retrieve services read (and fetch released copies back into).
+    pub fn spool(&self) -> &Spool {
+        &self.spool
+    }
+
     pub fn new(
         db: DatabaseConnection,
         spool: Spool,

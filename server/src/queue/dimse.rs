@@ -10,18 +10,40 @@ use dicom_ul::association::Error as UlError;
 use dicom_ul::association::client::AsyncClientAssociation;
 use dicom_ul::pdu::{AssociationRJResult, PresentationContextResultReason};
 use domain::forward::{Verdict, classify_dimse};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
+use tokio::sync::mpsc;
 use tokio::time::timeout;
+
+/// A send on behalf of a C-MOVE (PS3.4 §C.4.2.3): the C-MOVE it serves, each outcome reported
+/// as it comes, and a flag that stops it before the next instance (C-CANCEL).
+pub struct Watch {
+    pub origin: command::MoveOrigin,
+    pub progress: mpsc::UnboundedSender<Sent>,
+    pub stop: Arc<AtomicBool>,
+}
 
 /// Sends `items` to `peer` on one association (DICOM TLS if the node requires it, PS3.15
 /// Annex B.1); one outcome per item, in order.
 pub async fn send(calling: &str, peer: &Peer, limit: Duration, items: &[Item]) -> Vec<Sent> {
+    send_watched(calling, peer, limit, items, None).await
+}
+
+/// [`send`], reporting to `watch`; a stopped send returns fewer outcomes than items.
+pub async fn send_watched(
+    calling: &str,
+    peer: &Peer,
+    limit: Duration,
+    items: &[Item],
+    watch: Option<&Watch>,
+) -> Vec<Sent> {
     let opts = proposal(calling, peer, limit, items);
     let late = || vec![Sent::transient(None, "no association within the timeout"); items.len()];
     if peer.tls {
         return match timeout(limit, scu::open_tls(opts, peer)).await {
-            Ok(Ok(assoc)) => send_on(assoc, limit, items).await,
+            Ok(Ok(assoc)) => send_on(assoc, limit, items, watch).await,
             Ok(Err(scu::TlsOpenError::Association(e))) => {
                 vec![association_failure(e, "TLS association"); items.len()]
             }
@@ -38,7 +60,7 @@ pub async fn send(calling: &str, peer: &Peer, limit: Duration, items: &[Item]) -
             })
     };
     match timeout(limit, open).await {
-        Ok(Ok(assoc)) => send_on(assoc, limit, items).await,
+        Ok(Ok(assoc)) => send_on(assoc, limit, items, watch).await,
         Ok(Err(e)) => vec![e; items.len()],
         Err(_) => late(),
     }
@@ -49,15 +71,22 @@ async fn send_on<S: Stream>(
     mut assoc: AsyncClientAssociation<S>,
     limit: Duration,
     items: &[Item],
+    watch: Option<&Watch>,
 ) -> Vec<Sent> {
     let mut out = Vec::with_capacity(items.len());
+    let origin = watch.map(|w| &w.origin);
     for (n, item) in items.iter().enumerate() {
+        if watch.is_some_and(|w| w.stop.load(Ordering::Relaxed)) {
+            break;
+        }
+        let msg_id = (n % 0xFFFF) as u16 + 1;
         let r = match context_for(&assoc, item) {
-            Some(ctx) => match timeout(limit, store_one(&mut assoc, ctx, n as u16 + 1, item)).await
-            {
-                Ok(r) => r,
-                Err(_) => Sent::transient(None, "no C-STORE response within the timeout"),
-            },
+            Some(ctx) => {
+                match timeout(limit, store_one(&mut assoc, ctx, msg_id, item, origin)).await {
+                    Ok(r) => r,
+                    Err(_) => Sent::transient(None, "no C-STORE response within the timeout"),
+                }
+            }
             None => Sent::permanent(
                 None,
                 format!(
@@ -67,6 +96,9 @@ async fn send_on<S: Stream>(
             ),
         };
         let broken = r.breaks_association();
+        if let Some(w) = watch {
+            let _ = w.progress.send(r.clone());
+        }
         out.push(r);
         if broken {
             // The association is unusable: the rest are retried later.
@@ -139,12 +171,14 @@ async fn store_one<S: Stream>(
     ctx: u8,
     msg_id: u16,
     item: &Item,
+    origin: Option<&command::MoveOrigin>,
 ) -> Sent {
     let (data, start) = match super::read_verified(item).await {
         Ok(d) => d,
         Err(reason) => return Sent::permanent(None, reason),
     };
-    let cmd = match command::store_request(msg_id, &item.sop_class, &item.sop_instance) {
+    let cmd = match command::store_request_for(msg_id, &item.sop_class, &item.sop_instance, origin)
+    {
         Ok(c) => c,
         Err(e) => return Sent::permanent(None, e.to_string()),
     };

@@ -279,6 +279,27 @@ impl Here {
         clinic.await.expect("clinic").id.0
     }
 
+    /// Adds a local AE title of `clinic` that accepts any caller, and reloads the listener's
+    /// registry.
+    pub async fn add_local_ae(&self, clinic: i64, ae: &str) {
+        let w = server::db::network::LocalAeWrite {
+            clinic: ClinicId(clinic),
+            ae_title: AeTitle::parse(ae).expect("ae"),
+            enabled: true,
+            caller_policy: domain::CallerPolicy::Any,
+            allowed_callers: vec![],
+            port: None,
+        };
+        server::db::network::save_local_ae(&self.t.db, None, w)
+            .await
+            .expect("ae");
+        self.state
+            .registry
+            .reload(&self.t.db)
+            .await
+            .expect("reload");
+    }
+
     pub async fn demo_clinic(&mut self) -> i64 {
         let a = self.admin.get("/api/v1/clinics").await;
         a.json()[0]["id"].as_i64().expect("clinic id")

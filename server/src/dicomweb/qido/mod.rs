@@ -5,9 +5,9 @@
 
 mod params;
 mod rows;
-mod sql;
 
 use super::{Caller, DwError};
+use crate::db::index_query::{Within, depth};
 use crate::state::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
@@ -55,13 +55,6 @@ pub fn accepts_json(h: &HeaderMap) -> Result<(), DwError> {
     }
 }
 
-/// Where a query is rooted.
-#[derive(Debug, Clone, Default)]
-pub struct Within {
-    pub study: Option<String>,
-    pub series: Option<String>,
-}
-
 async fn run(
     state: &AppState,
     caller: &Caller,
@@ -72,7 +65,7 @@ async fn run(
 ) -> Result<Response, DwError> {
     accepts_json(h)?;
     let p: Params = params::parse(raw.as_deref())?;
-    if let Some((a, _)) = p.matches.iter().find(|(a, _)| sql::depth(*a) > level) {
+    if let Some((a, _)) = p.matches.iter().find(|(a, _)| depth(*a) > level) {
         return Err(DwError::BadRequest(format!(
             "{a:?} cannot be matched at this query level"
         )));

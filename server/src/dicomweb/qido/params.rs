@@ -3,58 +3,11 @@
 //! A key Passerelle does not know or cannot match is a 400 with the reason.
 
 use super::super::DwError;
-
-/// Where an attribute lives in the index, and how it is matched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Attr {
-    PatientName,
-    PatientId,
-    BirthDate,
-    StudyDate,
-    Accession,
-    ModalitiesInStudy,
-    StudyUid,
-    ReferringPhysician,
-    StudyDescription,
-    Modality,
-    SeriesUid,
-    SeriesNumber,
-    SeriesDescription,
-    BodyPart,
-    SopClass,
-    SopInstance,
-    InstanceNumber,
-}
-
-/// (keyword, tag, attribute) of every matchable key.
-pub const KEYS: &[(&str, u32, Attr)] = &[
-    ("PatientName", 0x0010_0010, Attr::PatientName),
-    ("PatientID", 0x0010_0020, Attr::PatientId),
-    ("PatientBirthDate", 0x0010_0030, Attr::BirthDate),
-    ("StudyDate", 0x0008_0020, Attr::StudyDate),
-    ("AccessionNumber", 0x0008_0050, Attr::Accession),
-    ("ModalitiesInStudy", 0x0008_0061, Attr::ModalitiesInStudy),
-    ("StudyInstanceUID", 0x0020_000D, Attr::StudyUid),
-    (
-        "ReferringPhysicianName",
-        0x0008_0090,
-        Attr::ReferringPhysician,
-    ),
-    ("StudyDescription", 0x0008_1030, Attr::StudyDescription),
-    ("Modality", 0x0008_0060, Attr::Modality),
-    ("SeriesInstanceUID", 0x0020_000E, Attr::SeriesUid),
-    ("SeriesNumber", 0x0020_0011, Attr::SeriesNumber),
-    ("SeriesDescription", 0x0008_103E, Attr::SeriesDescription),
-    ("BodyPartExamined", 0x0018_0015, Attr::BodyPart),
-    ("SOPClassUID", 0x0008_0016, Attr::SopClass),
-    ("SOPInstanceUID", 0x0008_0018, Attr::SopInstance),
-    ("InstanceNumber", 0x0020_0013, Attr::InstanceNumber),
-];
+use crate::db::index_query::{Attr, KEYS, attr_of};
 
 /// Return keys that are known but never matched on (their values come from the index).
 const RETURN_ONLY: &[(&str, u32)] = &[
     ("StudyTime", 0x0008_0030),
-    ("PatientSex", 0x0010_0040),
     ("StudyID", 0x0020_0010),
     ("NumberOfStudyRelatedSeries", 0x0020_1206),
     ("NumberOfStudyRelatedInstances", 0x0020_1208),
@@ -76,10 +29,6 @@ pub fn tag_of(name: &str) -> Option<u32> {
         .chain(RETURN_ONLY.iter().copied())
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
         .map(|(_, t)| t)
-}
-
-fn attr_of(tag: u32) -> Option<Attr> {
-    KEYS.iter().find(|(_, t, _)| *t == tag).map(|(_, _, a)| *a)
 }
 
 /// Which attributes to return beyond the defaults.
@@ -154,36 +103,6 @@ fn include(inc: &mut Include, v: &str) -> Result<(), DwError> {
     Ok(())
 }
 
-/// A DA matching value: `D`, `D1-D2`, `D1-`, `-D2` (PS3.4 §C.2.2.2.5) → inclusive bounds.
-pub fn date_range(v: &str) -> Result<(Option<String>, Option<String>), DwError> {
-    let v = v.trim();
-    let ok = |d: &str| d.is_empty() || domain::query::is_date(d);
-    let (from, to) = match v.split_once('-') {
-        Some((a, b)) => (a.trim(), b.trim()),
-        None => (v, v),
-    };
-    if !ok(from) || !ok(to) || (from.is_empty() && to.is_empty()) {
-        return Err(bad(format!(
-            "{v:?} is not a date or date range (YYYYMMDD[-YYYYMMDD])"
-        )));
-    }
-    let some = |d: &str| (!d.is_empty()).then(|| d.to_owned());
-    Ok((some(from), some(to)))
-}
-
-/// A UID list matching value (comma or backslash separated, PS3.18 §8.3.4.1).
-pub fn uid_list(v: &str) -> Result<Vec<String>, DwError> {
-    let uids: Vec<String> = v
-        .split([',', '\\'])
-        .map(|u| u.trim().to_owned())
-        .filter(|u| !u.is_empty())
-        .collect();
-    match uids.iter().find(|u| !domain::query::is_uid(u)) {
-        Some(b) => Err(bad(format!("{b:?} is not a UID"))),
-        None => Ok(uids),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,11 +135,5 @@ mod tests {
             parse(Some("limit=x")),
             Err(DwError::BadRequest(_))
         ));
-        assert!(date_range("2024").is_err() && date_range("-").is_err());
-        assert_eq!(
-            date_range("-20240101").expect("ok"),
-            (None, Some("20240101".into()))
-        );
-        assert!(uid_list("1.2,1.x").is_err());
     }
 }

@@ -1,15 +1,12 @@
-//! The three QIDO-RS levels read from the index (patients ⋈ studies ⋈ series ⋈ instances) and
-//! turned into DICOM JSON with the default return attributes of PS3.18 §10.6.3.3.
+//! The three QIDO-RS levels read from the index (`db::index_query`) and turned into DICOM JSON
+//! with the default return attributes of PS3.18 §10.6.3.3.
 
-use super::Within;
 use super::params::Params;
-use super::sql::{condition, scoped};
-use crate::db::index_entities::{instance, patient, series, study};
+use crate::db::index_query::{self as iq, Within};
 use crate::dicomweb::DwError;
 use crate::dicomweb::json::Dataset;
 use domain::Scope;
-use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Order, Query as Sql, SelectStatement};
-use sea_orm::{DatabaseConnection, FromQueryResult, StatementBuilder};
+use sea_orm::DatabaseConnection;
 
 pub struct Query<'a> {
     pub scope: &'a Scope,
@@ -17,6 +14,19 @@ pub struct Query<'a> {
     pub within: Within,
     pub limit: u64,
     pub offset: u64,
+}
+
+impl Query<'_> {
+    fn index(&self) -> iq::Query<'_> {
+        iq::Query {
+            scope: self.scope,
+            matches: &self.params.matches,
+            fuzzy: self.params.fuzzy,
+            within: self.within.clone(),
+            limit: self.limit,
+            offset: self.offset,
+        }
+    }
 }
 
 /// PS3.18 Table 6.7.1-2 / -2a / -2b: what every answer carries at each level.
@@ -64,108 +74,12 @@ pub fn defaults(level: u8) -> &'static [u32] {
     }
 }
 
-fn joined(level: u8) -> SelectStatement {
-    let mut q = Sql::select();
-    q.from(study::Entity).inner_join(
-        patient::Entity,
-        Expr::col((patient::Entity, patient::Column::Id))
-            .equals((study::Entity, study::Column::PatientId)),
-    );
-    if level >= 1 {
-        q.inner_join(
-            series::Entity,
-            Expr::col((series::Entity, series::Column::StudyId))
-                .equals((study::Entity, study::Column::Id)),
-        );
-    }
-    if level >= 2 {
-        q.inner_join(
-            instance::Entity,
-            Expr::col((instance::Entity, instance::Column::SeriesId))
-                .equals((series::Entity, series::Column::Id)),
-        );
-    }
-    q
-}
-
-fn filters(q: &Query<'_>) -> Result<Condition, DwError> {
-    let mut c = scoped(q.scope);
-    for (a, v) in &q.params.matches {
-        c = c.add(condition(*a, v, q.params.fuzzy)?);
-    }
-    if let Some(s) = &q.within.study {
-        c = c.add(Expr::col((study::Entity, study::Column::StudyUid)).eq(s.as_str()));
-    }
-    if let Some(s) = &q.within.series {
-        c = c.add(Expr::col((series::Entity, series::Column::SeriesUid)).eq(s.as_str()));
-    }
-    Ok(c)
-}
-
-async fn fetch<T: FromQueryResult>(
-    db: &DatabaseConnection,
-    q: &impl StatementBuilder,
-) -> Result<Vec<T>, DwError> {
-    let stmt = db.get_database_backend().build(q);
-    T::find_by_statement(stmt)
-        .all(db)
-        .await
-        .map_err(DwError::internal)
-}
-
-#[derive(FromQueryResult)]
-struct StudyRow {
-    study_uid: String,
-    study_date: String,
-    study_time: String,
-    accession: String,
-    description: String,
-    referring_physician: String,
-    modalities: String,
-    instance_count: i64,
-    patient_name: String,
-    patient_key: String,
-    birth_date: String,
-    sex: String,
-    series_count: i64,
-}
-
 pub async fn studies(
     db: &DatabaseConnection,
     q: &Query<'_>,
     base: &str,
 ) -> Result<Vec<Dataset>, DwError> {
-    let mut s = joined(0);
-    s.columns([
-        (study::Entity, study::Column::StudyUid),
-        (study::Entity, study::Column::StudyDate),
-        (study::Entity, study::Column::StudyTime),
-        (study::Entity, study::Column::Accession),
-        (study::Entity, study::Column::Description),
-        (study::Entity, study::Column::ReferringPhysician),
-        (study::Entity, study::Column::Modalities),
-        (study::Entity, study::Column::InstanceCount),
-    ])
-    .expr_as(
-        Expr::col((patient::Entity, patient::Column::Name)),
-        Alias::new("patient_name"),
-    )
-    .columns([
-        (patient::Entity, patient::Column::PatientKey),
-        (patient::Entity, patient::Column::BirthDate),
-        (patient::Entity, patient::Column::Sex),
-    ])
-    .expr_as(
-        Expr::cust("(SELECT COUNT(*) FROM series AS s2 WHERE s2.study_id = studies.id)"),
-        Alias::new("series_count"),
-    )
-    .cond_where(filters(q)?)
-    .order_by((study::Entity, study::Column::StudyDate), Order::Desc)
-    .order_by((study::Entity, study::Column::StudyTime), Order::Desc)
-    .order_by((study::Entity, study::Column::Id), Order::Desc)
-    .limit(q.limit)
-    .offset(q.offset);
-    let rows: Vec<StudyRow> = fetch(db, &s).await?;
+    let rows = iq::studies(db, &q.index()).await?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -196,37 +110,12 @@ pub async fn studies(
         .collect())
 }
 
-#[derive(FromQueryResult)]
-struct SeriesRow {
-    study_uid: String,
-    series_uid: String,
-    modality: String,
-    number: String,
-    description: String,
-    body_part: String,
-    instance_count: i64,
-}
-
 pub async fn series(
     db: &DatabaseConnection,
     q: &Query<'_>,
     base: &str,
 ) -> Result<Vec<Dataset>, DwError> {
-    let mut s = joined(1);
-    s.column((study::Entity, study::Column::StudyUid))
-        .columns([
-            (series::Entity, series::Column::SeriesUid),
-            (series::Entity, series::Column::Modality),
-            (series::Entity, series::Column::Number),
-            (series::Entity, series::Column::Description),
-            (series::Entity, series::Column::BodyPart),
-            (series::Entity, series::Column::InstanceCount),
-        ])
-        .cond_where(filters(q)?)
-        .order_by((series::Entity, series::Column::Id), Order::Asc)
-        .limit(q.limit)
-        .offset(q.offset);
-    let rows: Vec<SeriesRow> = fetch(db, &s).await?;
+    let rows = iq::series(db, &q.index()).await?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -249,35 +138,12 @@ pub async fn series(
         .collect())
 }
 
-#[derive(FromQueryResult)]
-struct InstanceRow {
-    study_uid: String,
-    series_uid: String,
-    sop_instance_uid: String,
-    sop_class_uid: String,
-    instance_number: String,
-    transfer_syntax: String,
-}
-
 pub async fn instances(
     db: &DatabaseConnection,
     q: &Query<'_>,
     base: &str,
 ) -> Result<Vec<Dataset>, DwError> {
-    let mut s = joined(2);
-    s.column((study::Entity, study::Column::StudyUid))
-        .column((series::Entity, series::Column::SeriesUid))
-        .columns([
-            (instance::Entity, instance::Column::SopInstanceUid),
-            (instance::Entity, instance::Column::SopClassUid),
-            (instance::Entity, instance::Column::InstanceNumber),
-            (instance::Entity, instance::Column::TransferSyntax),
-        ])
-        .cond_where(filters(q)?)
-        .order_by((instance::Entity, instance::Column::Id), Order::Asc)
-        .limit(q.limit)
-        .offset(q.offset);
-    let rows: Vec<InstanceRow> = fetch(db, &s).await?;
+    let rows = iq::instances(db, &q.index()).await?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -307,24 +173,9 @@ pub async fn visible(
     study_uid: &str,
     series_uid: Option<&str>,
 ) -> Result<(), DwError> {
-    let mut s = joined(if series_uid.is_some() { 1 } else { 0 });
-    let mut c =
-        scoped(scope).add(Expr::col((study::Entity, study::Column::StudyUid)).eq(study_uid));
-    if let Some(se) = series_uid {
-        c = c.add(Expr::col((series::Entity, series::Column::SeriesUid)).eq(se));
-    }
-    s.expr_as(Expr::val(1), Alias::new("one"))
-        .cond_where(c)
-        .limit(1);
-    #[derive(FromQueryResult)]
-    struct One {
-        #[allow(dead_code)]
-        one: i32,
-    }
-    let rows: Vec<One> = fetch(db, &s).await?;
-    if rows.is_empty() {
-        Err(DwError::NotFound)
-    } else {
+    if iq::visible(db, scope, study_uid, series_uid).await? {
         Ok(())
+    } else {
+        Err(DwError::NotFound)
     }
 }

@@ -9,11 +9,9 @@ use dicom_object::InMemDicomObject;
 use dicom_transfer_syntax_registry::entries::IMPLICIT_VR_LITTLE_ENDIAN;
 use domain::query::SubOps;
 
+use crate::dimse::command::NO_DATASET;
 /// PS3.7 §E.1 command field values.
-pub use crate::dimse::command::{C_CANCEL_RQ, C_FIND_RQ};
-pub const C_GET_RQ: u16 = 0x0010;
-pub const C_MOVE_RQ: u16 = 0x0021;
-const NO_DATASET: u16 = 0x0101;
+pub use crate::dimse::command::{C_CANCEL_RQ, C_FIND_RQ, C_GET_RQ, C_MOVE_RQ};
 
 fn encode(elements: Vec<DataElement<InMemDicomObject>>) -> Result<Vec<u8>, CommandError> {
     let obj = InMemDicomObject::command_from_element_iter(elements);

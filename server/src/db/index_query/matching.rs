@@ -1,11 +1,10 @@
-//! QIDO-RS matching on the index (PS3.4 §C.2.2.2): single value (case-insensitive for names and
+//! Matching on the index (PS3.4 §C.2.2.2): single value (case-insensitive for names and
 //! descriptions), wildcards `*` `?` (SQL LIKE, escaped), date ranges, UID lists, a modality
-//! among a study's modalities, and `fuzzymatching` on person names (a name component starting
+//! among a study's modalities, and fuzzy matching on person names (a name component starting
 //! with the value). The caller's clinics bound every query.
 
-use super::params::{Attr, date_range, uid_list};
+use super::{Attr, QueryError};
 use crate::db::index_entities::{instance, patient, series, study};
-use crate::dicomweb::DwError;
 use domain::Scope;
 use sea_orm::sea_query::{
     Condition, Expr, ExprTrait, Func, IntoColumnRef, LikeExpr, Query as Sql, SimpleExpr,
@@ -17,6 +16,7 @@ fn column(a: Attr) -> sea_orm::sea_query::ColumnRef {
         Attr::PatientName => (patient::Entity, patient::Column::Name).into_column_ref(),
         Attr::PatientId => (patient::Entity, patient::Column::PatientKey).into_column_ref(),
         Attr::BirthDate => (patient::Entity, patient::Column::BirthDate).into_column_ref(),
+        Attr::Sex => (patient::Entity, patient::Column::Sex).into_column_ref(),
         Attr::StudyDate => (study::Entity, study::Column::StudyDate).into_column_ref(),
         Attr::Accession => (study::Entity, study::Column::Accession).into_column_ref(),
         Attr::ModalitiesInStudy => (study::Entity, study::Column::Modalities).into_column_ref(),
@@ -82,7 +82,7 @@ fn is_caseless(a: Attr) -> bool {
 }
 
 /// The SQL condition of one matching key.
-pub fn condition(a: Attr, v: &str, fuzzy: bool) -> Result<SimpleExpr, DwError> {
+pub fn condition(a: Attr, v: &str, fuzzy: bool) -> Result<SimpleExpr, QueryError> {
     let col = column(a);
     let wild = v.contains(['*', '?']);
     Ok(match a {
@@ -139,6 +139,40 @@ pub fn condition(a: Attr, v: &str, fuzzy: bool) -> Result<SimpleExpr, DwError> {
     })
 }
 
+fn bad(why: String) -> QueryError {
+    QueryError::Key(why)
+}
+
+/// A DA matching value: `D`, `D1-D2`, `D1-`, `-D2` (PS3.4 §C.2.2.2.5) → inclusive bounds.
+pub fn date_range(v: &str) -> Result<(Option<String>, Option<String>), QueryError> {
+    let v = v.trim();
+    let ok = |d: &str| d.is_empty() || domain::query::is_date(d);
+    let (from, to) = match v.split_once('-') {
+        Some((a, b)) => (a.trim(), b.trim()),
+        None => (v, v),
+    };
+    if !ok(from) || !ok(to) || (from.is_empty() && to.is_empty()) {
+        return Err(bad(format!(
+            "{v:?} is not a date or date range (YYYYMMDD[-YYYYMMDD])"
+        )));
+    }
+    let some = |d: &str| (!d.is_empty()).then(|| d.to_owned());
+    Ok((some(from), some(to)))
+}
+
+/// A UID list matching value (comma or backslash separated, PS3.18 §8.3.4.1, PS3.4 §C.2.2.2.2).
+pub fn uid_list(v: &str) -> Result<Vec<String>, QueryError> {
+    let uids: Vec<String> = v
+        .split([',', '\\'])
+        .map(|u| u.trim().to_owned())
+        .filter(|u| !u.is_empty())
+        .collect();
+    match uids.iter().find(|u| !domain::query::is_uid(u)) {
+        Some(b) => Err(bad(format!("{b:?} is not a UID"))),
+        None => Ok(uids),
+    }
+}
+
 /// Only the clinics in scope.
 pub fn scoped(scope: &Scope) -> Condition {
     match scope.clinic_ids() {
@@ -156,5 +190,16 @@ mod tests {
     #[test]
     fn wildcards_are_escaped() {
         assert_eq!(like_pattern("DO?_50%*"), "DO_!_50!%%");
+    }
+
+    #[test]
+    fn dates_and_uids_are_checked() {
+        assert!(date_range("2024").is_err() && date_range("-").is_err());
+        assert_eq!(
+            date_range("-20240101").expect("ok"),
+            (None, Some("20240101".into()))
+        );
+        assert!(uid_list("1.2,1.x").is_err());
+        assert_eq!(uid_list("1.2\\1.3").expect("ok").len(), 2);
     }
 }

@@ -1,0 +1,132 @@
+//! C-GET sub-operations (PS3.4 §C.4.3.3): each instance goes back on the requesting association
+//! as a C-STORE-RQ on a presentation context the requestor accepted for its SOP class and the
+//! transfer syntax it is held in (no transcoding; for which the requestor took the SCP role,
+//! PS3.7 §D.3.3.4), then its C-STORE-RSP is awaited. A C-CANCEL-RQ that arrives meanwhile
+//! stops the sub-operations after the current one.
+
+use super::super::command::{self, C_CANCEL_RQ, Request};
+use super::super::scu::Stream;
+use super::super::service::{Assoc, ServiceError, Session, send_command};
+use super::retrieve::{Tally, pending};
+use crate::queue::{Item, Sent, read_verified};
+use dicom_ul::Pdu;
+use dicom_ul::pdu::{PDataValueType, PresentationContextResultReason};
+use domain::forward::{Verdict, classify_dimse};
+use tokio::io::AsyncWriteExt;
+use tokio::time::timeout;
+
+/// PS3.7 §E.1: C-STORE-RSP.
+const C_STORE_RSP: u16 = 0x8001;
+
+pub async fn run<S: Stream>(
+    assoc: &mut Assoc<S>,
+    s: &Session,
+    context: u8,
+    req: &Request,
+    items: Vec<Item>,
+) -> Result<Tally, ServiceError> {
+    let mut tally = Tally::new(items.len());
+    for (n, item) in items.iter().enumerate() {
+        if tally.cancelled {
+            break;
+        }
+        let sent = match context_for(assoc, item) {
+            Some(ctx) => store(assoc, s, ctx, (n % 0xFFFF) as u16 + 1, item, &mut tally).await?,
+            None => Sent::permanent(
+                None,
+                format!(
+                    "no presentation context for {} in {}",
+                    item.sop_class, item.transfer_syntax
+                ),
+            ),
+        };
+        if let Sent::Failed { reason, .. } = &sent {
+            tracing::info!(sop = %item.sop_instance, reason = %reason, "C-GET sub-operation failed");
+        }
+        tally.count(&item.sop_instance, &sent);
+        if tally.ops.remaining != Some(0) && !tally.cancelled {
+            pending(assoc, context, req, &tally).await?;
+        }
+    }
+    Ok(tally)
+}
+
+fn context_for<S>(assoc: &Assoc<S>, item: &Item) -> Option<u8> {
+    assoc
+        .presentation_contexts()
+        .iter()
+        .find(|c| {
+            c.reason == PresentationContextResultReason::Acceptance
+                && c.abstract_syntax.trim_end_matches('\0') == item.sop_class
+                && c.transfer_syntax.trim_end_matches('\0') == item.transfer_syntax
+        })
+        .map(|c| c.id)
+}
+
+/// One C-STORE sub-operation; `Err` only when the association itself fails.
+async fn store<S: Stream>(
+    assoc: &mut Assoc<S>,
+    s: &Session,
+    ctx: u8,
+    msg_id: u16,
+    item: &Item,
+    tally: &mut Tally,
+) -> Result<Sent, ServiceError> {
+    let (data, start) = match read_verified(item).await {
+        Ok(d) => d,
+        Err(reason) => return Ok(Sent::permanent(None, reason)),
+    };
+    let cmd = command::store_request(msg_id, &item.sop_class, &item.sop_instance)?;
+    send_command(assoc, ctx, cmd).await?;
+    let io = |e: std::io::Error| ServiceError::Ul(e.to_string());
+    let mut w = assoc.send_pdata(ctx);
+    w.write_all(&data[start..]).await.map_err(io)?;
+    w.finish().await.map_err(io)?;
+    let (status, comment) = response(assoc, s, tally).await?;
+    let reason = || {
+        format!(
+            "C-STORE status {status:#06x}{}",
+            comment.map(|c| format!(": {c}")).unwrap_or_default()
+        )
+    };
+    Ok(match classify_dimse(status) {
+        Verdict::Success => Sent::Ok(Some(status)),
+        Verdict::Transient | Verdict::Permanent => Sent::permanent(Some(status), reason()),
+    })
+}
+
+/// Reads PDUs until the C-STORE-RSP; a C-CANCEL-RQ on the way is noted in `tally`.
+async fn response<S: Stream>(
+    assoc: &mut Assoc<S>,
+    s: &Session,
+    tally: &mut Tally,
+) -> Result<(u16, Option<String>), ServiceError> {
+    let mut cmd = Vec::new();
+    loop {
+        let pdu = match timeout(s.idle, assoc.receive()).await {
+            Err(_) => return Err(ServiceError::Idle),
+            Ok(Err(e)) => return Err(ServiceError::Ul(e.to_string())),
+            Ok(Ok(p)) => p,
+        };
+        let Pdu::PData { data } = pdu else {
+            return Err(ServiceError::Ul(
+                "the peer ended the association during C-GET".into(),
+            ));
+        };
+        for pdv in data {
+            if pdv.value_type != PDataValueType::Command {
+                return Err(ServiceError::Unexpected);
+            }
+            cmd.extend_from_slice(&pdv.data);
+            if !pdv.is_last {
+                continue;
+            }
+            match command::command_field(&cmd)? {
+                C_CANCEL_RQ => tally.cancelled = true,
+                C_STORE_RSP => return Ok(command::status_and_comment(&cmd)?),
+                _ => return Err(ServiceError::Unexpected),
+            }
+            cmd.clear();
+        }
+    }
+}

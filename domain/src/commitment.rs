@@ -159,7 +159,7 @@ mod tests {
         );
         assert_eq!(o.event_type(), SOME_FAILED);
         let all = decide(&req, |_| Some(ct.to_owned()));
-        assert_eq!(all.failed.len(), 2);
+        assert_eq!(all.failed, vec![(r(mr, "1.2"), CLASS_INSTANCE_CONFLICT)]);
         let one = check(1, "1.2.9", vec![r(ct, "1.1")]).expect("ok");
         assert_eq!(
             decide(&one, |_| Some(ct.to_owned())).event_type(),

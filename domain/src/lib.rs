@@ -41,6 +41,7 @@ macro_rules! string_newtype {
 }
 
 pub mod commitment;
+pub mod completeness;
 pub mod destination;
 pub mod dicom;
 pub mod forward;

@@ -220,6 +220,9 @@ fn spawn_housekeeping(state: &AppState) {
             if let Err(e) = store.delete_expired().await {
                 tracing::warn!(error = %e, "could not delete expired sessions");
             }
+            if let Err(e) = db::maintenance::refresh_statistics(&db).await {
+                tracing::warn!(error = %e, "could not refresh the query planner's statistics");
+            }
         }
     });
 }

@@ -695,3 +695,64 @@ async fn a_released_study_is_fetched_back_from_the_archive_then_moved() {
         h.t.finish().await;
     }
 }
+
+/// Runs `retrieve_cancel.py` (pynetdicom); one JSON value per response.
+fn cancel_retrieve(
+    port: u16,
+    kind: &str,
+    study: &str,
+    dest: Option<&str>,
+) -> Vec<serde_json::Value> {
+    let pylib = std::env::var("PASSERELLE_PYLIB")
+        .unwrap_or_else(|_| "/var/cache/passerelle/pylib".to_owned());
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/peers/retrieve_cancel.py"
+    );
+    let mut cmd = Command::new("python3");
+    cmd.arg(script)
+        .env("PYTHONPATH", pylib)
+        .args([&port.to_string(), "PASSERELLE", kind, study]);
+    if let Some(d) = dest {
+        cmd.arg(d);
+    }
+    let out = cmd.output().expect("python3 with pynetdicom");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "retrieve_cancel.py: {text}\n{err}");
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}\n{err}")))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn c_cancel_stops_a_c_get_and_a_c_move_with_the_counts_so_far() {
+    for kind in kinds() {
+        let mut h = passerelle(kind).await;
+        let files = h.t.path().join("files");
+        let (uid, a) = study(&files, "Fortin^Guy", "QR-7", 1, 200);
+        load("PASSERELLE", h.dicom_port, &a);
+        let vna = orthanc();
+        h.node("Orthanc", "ORTHANC", vna.dicom, NodeRole::Vna).await;
+        for (how, dest) in [("get", None), ("move", Some("ORTHANC"))] {
+            let r = cancel_retrieve(h.dicom_port, how, &uid, dest);
+            let last = r.last().expect("a final response");
+            assert_eq!(last["status"], 0xFE00, "{how}: cancelled: {r:?}");
+            let done = last["completed"].as_u64().expect("completed");
+            let left = last["remaining"].as_u64().expect("remaining on a cancel");
+            assert!(done >= 1 && done < 200, "{how}: {r:?}");
+            assert_eq!(done + left, 200, "{how}: the counts add up: {last}");
+            assert!(
+                r[0]["status"] == 0xFF00 && r[0]["remaining"] == 199,
+                "{how}: {r:?}"
+            );
+            if how == "get" {
+                // Held in explicit VR, sent in the implicit VR the context accepted.
+                assert_eq!(last["stored"].as_u64(), Some(done), "{how}: {last}");
+                assert_eq!(last["failed"], 0, "{how}: {last}");
+            }
+        }
+        assert!(vna.count().await < 200, "the move stopped");
+        h.t.finish().await;
+    }
+}

@@ -36,6 +36,7 @@ pub mod index_attrs;
 pub mod index_batch;
 pub mod index_entities;
 pub mod index_query;
+pub mod maintenance;
 pub mod network;
 pub mod order_intake;
 pub mod order_links;

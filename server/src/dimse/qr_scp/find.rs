@@ -20,7 +20,7 @@ use domain::query::scp::{self, QrService};
 use sea_orm::DatabaseConnection;
 
 /// Rows read per statement.
-const PAGE: u64 = 500;
+const PAGE: u64 = 5_000;
 
 /// Answers one C-FIND-RQ of a Query/Retrieve class whose identifier is `id`.
 pub async fn find<S: Stream>(

@@ -1,14 +1,20 @@
 //! C-GET sub-operations (PS3.4 §C.4.3.3): each instance goes back on the requesting association
-//! as a C-STORE-RQ on a presentation context the requestor accepted for its SOP class and the
-//! transfer syntax it is held in (no transcoding; for which the requestor took the SCP role,
-//! PS3.7 §D.3.3.4), then its C-STORE-RSP is awaited. A C-CANCEL-RQ that arrives meanwhile
-//! stops the sub-operations after the current one.
+//! as a C-STORE-RQ on a presentation context the requestor accepted for its SOP class (taking
+//! the SCP role, PS3.7 §D.3.3.4): in the transfer syntax it is held in, or, for an uncompressed
+//! instance, re-encoded losslessly in the uncompressed syntax the context accepted (implicit or
+//! explicit VR little endian, PS3.5 §10.1, §10.2); a compressed instance is never decoded. Its
+//! C-STORE-RSP is then awaited. A C-CANCEL-RQ, read between sub-operations or while waiting,
+//! stops them after the current one.
 
 use super::super::command::{self, C_CANCEL_RQ, Request};
+use super::super::find_scp::cancelled;
 use super::super::scu::Stream;
 use super::super::service::{Assoc, ServiceError, Session, send_command};
 use super::retrieve::{Tally, pending};
 use crate::queue::{Item, Sent, read_verified};
+use dicom_encoding::transfer_syntax::TransferSyntaxIndex;
+use dicom_object::InMemDicomObject;
+use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
 use dicom_ul::Pdu;
 use dicom_ul::pdu::{PDataValueType, PresentationContextResultReason};
 use domain::forward::{Verdict, classify_dimse};
@@ -27,11 +33,15 @@ pub async fn run<S: Stream>(
 ) -> Result<Tally, ServiceError> {
     let mut tally = Tally::new(items.len());
     for (n, item) in items.iter().enumerate() {
-        if tally.cancelled {
+        if tally.cancelled || cancelled(assoc).await? {
+            tally.cancelled = true;
             break;
         }
         let sent = match context_for(assoc, item) {
-            Some(ctx) => store(assoc, s, ctx, (n % 0xFFFF) as u16 + 1, item, &mut tally).await?,
+            Some((ctx, ts)) => {
+                let msg = (n % 0xFFFF) as u16 + 1;
+                store(assoc, s, (ctx, &ts), msg, item, &mut tally).await?
+            }
             None => Sent::permanent(
                 None,
                 format!(
@@ -51,31 +61,65 @@ pub async fn run<S: Stream>(
     Ok(tally)
 }
 
-fn context_for<S>(assoc: &Assoc<S>, item: &Item) -> Option<u8> {
-    assoc
+/// Implicit and explicit VR little endian.
+const UNCOMPRESSED: [&str; 2] = ["1.2.840.10008.1.2", "1.2.840.10008.1.2.1"];
+
+/// The context to send `item` on and its transfer syntax: one in the item's own syntax, else
+/// an uncompressed one when the item is uncompressed.
+fn context_for<S>(assoc: &Assoc<S>, item: &Item) -> Option<(u8, String)> {
+    let accepted: Vec<(u8, &str)> = assoc
         .presentation_contexts()
         .iter()
-        .find(|c| {
+        .filter(|c| {
             c.reason == PresentationContextResultReason::Acceptance
                 && c.abstract_syntax.trim_end_matches('\0') == item.sop_class
-                && c.transfer_syntax.trim_end_matches('\0') == item.transfer_syntax
         })
-        .map(|c| c.id)
+        .map(|c| (c.id, c.transfer_syntax.trim_end_matches('\0')))
+        .collect();
+    let own = accepted.iter().find(|(_, ts)| *ts == item.transfer_syntax);
+    let plain = || {
+        accepted.iter().find(|(_, ts)| {
+            UNCOMPRESSED.contains(ts) && UNCOMPRESSED.contains(&item.transfer_syntax.as_str())
+        })
+    };
+    own.or_else(plain).map(|(id, ts)| (*id, (*ts).to_owned()))
+}
+
+/// The data set re-encoded from one uncompressed transfer syntax to another.
+fn transcode(data: &[u8], from: &str, to: &str) -> Result<Vec<u8>, String> {
+    let (Some(from), Some(to)) = (
+        TransferSyntaxRegistry.get(from),
+        TransferSyntaxRegistry.get(to),
+    ) else {
+        return Err("transfer syntax not supported".into());
+    };
+    let obj = InMemDicomObject::read_dataset_with_ts(data, from)
+        .map_err(|e| format!("the held copy cannot be read: {e}"))?;
+    let mut out = Vec::with_capacity(data.len() + 1024);
+    obj.write_dataset_with_ts(&mut out, to)
+        .map_err(|e| format!("cannot re-encode the instance: {e}"))?;
+    Ok(out)
 }
 
 /// One C-STORE sub-operation; `Err` only when the association itself fails.
 async fn store<S: Stream>(
     assoc: &mut Assoc<S>,
     s: &Session,
-    ctx: u8,
+    (ctx, ts): (u8, &str),
     msg_id: u16,
     item: &Item,
     tally: &mut Tally,
 ) -> Result<Sent, ServiceError> {
-    let (data, start) = match read_verified(item).await {
+    let (mut data, mut start) = match read_verified(item).await {
         Ok(d) => d,
         Err(reason) => return Ok(Sent::permanent(None, reason)),
     };
+    if ts != item.transfer_syntax {
+        match transcode(&data[start..], &item.transfer_syntax, ts) {
+            Ok(d) => (data, start) = (d, 0),
+            Err(reason) => return Ok(Sent::permanent(None, reason)),
+        }
+    }
     let cmd = command::store_request(msg_id, &item.sop_class, &item.sop_instance)?;
     send_command(assoc, ctx, cmd).await?;
     let io = |e: std::io::Error| ServiceError::Ul(e.to_string());

@@ -158,9 +158,11 @@ pub struct StudyDetail {
 }
 
 /// The audit actions the audit page can filter on (`audit_events.action`).
-pub const AUDIT_ACTIONS: [&str; 10] = [
+pub const AUDIT_ACTIONS: [&str; 12] = [
     "query",
     "retrieve",
+    "dimse_query",
+    "dimse_retrieve",
     "dicomweb_query",
     "dicomweb_retrieve",
     "dicomweb_store",

@@ -356,7 +356,23 @@ async fn bad_identifiers_and_destinations_are_refused_with_the_reason() {
             ],
         );
         refused_with(&no_uid, "0xa900", "a SERIES retrieve needs (0020,000E)");
-        let _ = h.demo_clinic().await;
+
+        // Every query and retrieve is in the audit trail, refusals with their reason.
+        let q = h.admin.get("/api/v1/audit?action=dimse_query").await.json();
+        let found = |v: &serde_json::Value, outcome: &str, text: &str| {
+            v.as_array().expect("events").iter().any(|e| {
+                e["outcome"] == outcome
+                    && e["actor"] == "dicom:QR_SCU"
+                    && e["detail"].to_string().contains(text)
+            })
+        };
+        assert!(found(&q, "refused", "is unknown"), "{q}");
+        let r = h
+            .admin
+            .get("/api/v1/audit?action=dimse_retrieve")
+            .await
+            .json();
+        assert!(found(&r, "refused", "B_ARCHIVE"), "{r}");
         h.t.finish().await;
     }
 }
@@ -398,6 +414,21 @@ async fn c_move_to_orthanc_and_c_get_send_the_study() {
             m.out
         );
         assert_eq!(vna.count().await, 6, "Orthanc holds the study");
+        let audit = h
+            .admin
+            .get("/api/v1/audit?action=dimse_retrieve")
+            .await
+            .json();
+        let moved = &audit.as_array().expect("events")[0];
+        assert_eq!(
+            (moved["outcome"].as_str(), moved["result_count"].as_i64()),
+            (Some("ok"), Some(6))
+        );
+        let detail = moved["detail"].to_string();
+        assert!(
+            detail.contains("ORTHANC") && detail.contains(&uid),
+            "{moved}"
+        );
         let expected = common::peers::expected(&a);
         let got = vna.received().await;
         for (sop, digest) in &expected {
@@ -740,7 +771,7 @@ async fn c_cancel_stops_a_c_get_and_a_c_move_with_the_counts_so_far() {
             assert_eq!(last["status"], 0xFE00, "{how}: cancelled: {r:?}");
             let done = last["completed"].as_u64().expect("completed");
             let left = last["remaining"].as_u64().expect("remaining on a cancel");
-            assert!(done >= 1 && done < 200, "{how}: {r:?}");
+            assert!((1..200).contains(&done), "{how}: {r:?}");
             assert_eq!(done + left, 200, "{how}: the counts add up: {last}");
             assert!(
                 r[0]["status"] == 0xFF00 && r[0]["remaining"] == 199,

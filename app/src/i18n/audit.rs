@@ -56,6 +56,16 @@ pub fn audit_action(l: Locale, action: &str) -> &'static str {
         "dicomweb_query" => ("DICOMweb search", "Recherche DICOMweb"),
         "dicomweb_retrieve" => ("DICOMweb read", "Consultation DICOMweb"),
         "dicomweb_store" => ("DICOMweb upload", "Versement DICOMweb"),
+        "dimse_query" => ("DICOM search (C-FIND)", "Recherche DICOM (C-FIND)"),
+        "dimse_retrieve" => (
+            "DICOM retrieve (C-MOVE, C-GET)",
+            "Récupération DICOM (C-MOVE, C-GET)",
+        ),
+        "patient_record" => ("Patient record", "Dossier patient"),
+        "patient_merge" => ("Patient merge", "Fusion de dossiers"),
+        "order_record" => ("Order", "Demande d'examen"),
+        "study_reconcile" => ("Study reconciled", "Étude rapprochée"),
+        "hl7_reprocess" => ("HL7 message reprocessed", "Message HL7 retraité"),
         _ => ("Other", "Autre"),
     };
     match l {

@@ -132,33 +132,40 @@ async fn on_fragment<S: Stream>(
             if pdv.is_last {
                 let p = pending.take().ok_or(ServiceError::Unexpected)?;
                 *hint = p.data.len();
-                let (req, context) = (p.req.clone(), p.context);
-                if req.command_field == command::C_FIND_RQ && s.ingest.is_some() {
-                    return super::find_scp::answer(assoc, s, context, &req, &p.data).await;
-                }
-                let qr = [command::C_MOVE_RQ, command::C_GET_RQ];
-                if qr.contains(&req.command_field) && !p.too_big {
-                    if let Some(ingest) = &s.ingest {
-                        return retrieve(assoc, s, ingest, context, &req, &p.data).await;
-                    }
-                }
-                if req.command_field == command::N_ACTION_RQ && !p.too_big {
-                    if let Some(ingest) = &s.ingest {
-                        let db = ingest.db();
-                        return super::commitment::answer(assoc, s, db, context, &req, &p.data)
-                            .await;
-                    }
-                }
-                let n = [command::N_CREATE_RQ, command::N_SET_RQ];
-                if n.contains(&req.command_field) && s.ingest.is_some() && !p.too_big {
-                    return super::mpps::answer(assoc, s, context, &req, &p.data).await;
-                }
-                let (status, comment) = dataset_done(assoc, s, p).await;
-                respond(assoc, context, &req, status, comment.as_deref()).await?;
+                return complete(assoc, s, p).await;
             }
         }
     }
     Ok(())
+}
+
+/// Answers a command whose data set is complete, by its command field; a data set over the
+/// size limit is answered as a C-STORE's (out of resources) or unrecognized.
+async fn complete<S: Stream>(
+    assoc: &mut Assoc<S>,
+    s: &Session,
+    p: Pending,
+) -> Result<(), ServiceError> {
+    let (req, context) = (p.req.clone(), p.context);
+    let whole = s.ingest.as_deref().filter(|_| !p.too_big);
+    match (req.command_field, s.ingest.as_deref(), whole) {
+        (command::C_FIND_RQ, Some(_), _) => {
+            super::find_scp::answer(assoc, s, context, &req, &p.data).await
+        }
+        (command::C_MOVE_RQ | command::C_GET_RQ, _, Some(i)) => {
+            retrieve(assoc, s, i, context, &req, &p.data).await
+        }
+        (command::N_ACTION_RQ, _, Some(i)) => {
+            super::commitment::answer(assoc, s, i.db(), context, &req, &p.data).await
+        }
+        (command::N_CREATE_RQ | command::N_SET_RQ, _, Some(_)) => {
+            super::mpps::answer(assoc, s, context, &req, &p.data).await
+        }
+        _ => {
+            let (status, comment) = dataset_done(assoc, s, p).await;
+            respond(assoc, context, &req, status, comment.as_deref()).await
+        }
+    }
 }
 
 /// A C-MOVE-RQ or C-GET-RQ whose identifier is `data` (PS3.4 §C.4.2, §C.4.3).

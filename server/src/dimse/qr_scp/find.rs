@@ -22,7 +22,25 @@ use sea_orm::DatabaseConnection;
 /// Rows read per statement.
 const PAGE: u64 = 5_000;
 
-/// Answers one C-FIND-RQ of a Query/Retrieve class whose identifier is `id`.
+/// How a C-FIND ended: its final status, the Error Comment and the answers sent.
+struct Ended {
+    status: u16,
+    why: Option<String>,
+    answers: usize,
+}
+
+impl Ended {
+    fn refused(status: u16, why: impl Into<String>) -> Self {
+        Self {
+            status,
+            why: Some(why.into()),
+            answers: 0,
+        }
+    }
+}
+
+/// Answers one C-FIND-RQ of a Query/Retrieve class whose identifier is `id`; the final status
+/// is counted and the query recorded in the audit trail.
 pub async fn find<S: Stream>(
     assoc: &mut Assoc<S>,
     s: &Session,
@@ -34,23 +52,34 @@ pub async fn find<S: Stream>(
     let Some((model, QrService::Find)) = scp::class_of(&req.affected_sop_class) else {
         return respond(assoc, context, req, STATUS_UNRECOGNIZED_OPERATION, None).await;
     };
-    let ident = match Identifier::read(model, id)
-        .and_then(|i| scp::check_find(model, i.level, &i.keys).map(|()| i))
-    {
-        Ok(i) => i,
-        Err(e) => {
-            return refuse(
-                assoc,
-                context,
-                req,
-                scp::IDENTIFIER_MISMATCH,
-                &e.to_string(),
-            )
-            .await;
-        }
+    let ident = Identifier::read(model, id)
+        .and_then(|i| scp::check_find(model, i.level, &i.keys).map(|()| i));
+    let ended = match &ident {
+        Ok(i) => answer_all(assoc, s, db, context, req, i, (id, ts)).await?,
+        Err(e) => Ended::refused(scp::IDENTIFIER_MISMATCH, e.to_string()),
     };
+    if let Some(why) = &ended.why {
+        tracing::info!(status = ended.status, reason = %why, "C-FIND refused");
+    }
+    crate::telemetry::qr_scp("find", ended.status);
+    let detail = super::detail(model, ident.as_ref().ok(), ended.why.as_deref());
+    let outcome = super::outcome(ended.status);
+    super::audit(db, s, "dimse_query", detail, outcome, Some(ended.answers)).await;
+    respond(assoc, context, req, ended.status, ended.why.as_deref()).await
+}
+
+/// Sends every match as a pending response, a page at a time.
+async fn answer_all<S: Stream>(
+    assoc: &mut Assoc<S>,
+    s: &Session,
+    db: &DatabaseConnection,
+    context: u8,
+    req: &Request,
+    ident: &Identifier,
+    (id, ts): (&InMemDicomObject, &'static TransferSyntax),
+) -> Result<Ended, ServiceError> {
     let scope = scope_of(s.clinic);
-    let mut offset = 0;
+    let (mut offset, mut answers) = (0, 0);
     loop {
         let q = iq::Query {
             scope: &scope,
@@ -62,41 +91,34 @@ pub async fn find<S: Stream>(
         };
         let page = match page(db, ident.level, &q, &s.called).await {
             Ok(p) => p,
-            Err(QueryError::Key(why)) => {
-                return refuse(assoc, context, req, scp::IDENTIFIER_MISMATCH, &why).await;
-            }
+            Err(QueryError::Key(why)) => return Ok(Ended::refused(scp::IDENTIFIER_MISMATCH, why)),
             Err(QueryError::Db(e)) => {
                 tracing::error!(error = %e, "C-FIND on the index failed");
                 let why = "the index is unavailable";
-                return refuse(assoc, context, req, scp::UNABLE_TO_PROCESS, why).await;
+                return Ok(Ended::refused(scp::UNABLE_TO_PROCESS, why));
             }
         };
         for full in &page {
             if cancelled(assoc).await? {
-                crate::telemetry::qr_scp("find", scp::CANCELLED);
-                return respond(assoc, context, req, scp::CANCELLED, None).await;
+                return Ok(Ended {
+                    status: scp::CANCELLED,
+                    why: None,
+                    answers,
+                });
             }
             send_answer(assoc, context, req, id, full, ts).await?;
+            answers += 1;
         }
         if (page.len() as u64) < PAGE {
             break;
         }
         offset += PAGE;
     }
-    crate::telemetry::qr_scp("find", STATUS_SUCCESS);
-    respond(assoc, context, req, STATUS_SUCCESS, None).await
-}
-
-async fn refuse<S: Stream>(
-    assoc: &mut Assoc<S>,
-    context: u8,
-    req: &Request,
-    status: u16,
-    why: &str,
-) -> Result<(), ServiceError> {
-    tracing::info!(status, reason = why, "C-FIND refused");
-    crate::telemetry::qr_scp("find", status);
-    respond(assoc, context, req, status, Some(why)).await
+    Ok(Ended {
+        status: STATUS_SUCCESS,
+        why: None,
+        answers,
+    })
 }
 
 /// One page of answers at `level`, each with every attribute the index holds.

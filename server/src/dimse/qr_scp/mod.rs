@@ -28,6 +28,8 @@ pub(super) struct Identifier {
     pub keys: Vec<(u32, bool)>,
     /// The valued keys the index matches on (a lone `*` matches everything: not kept).
     pub matches: Vec<(Attr, String)>,
+    /// Every valued key, as asked (for the audit trail).
+    pub values: Vec<(u32, String)>,
 }
 
 impl Identifier {
@@ -35,6 +37,7 @@ impl Identifier {
         let level = scp::level(model, &text(id, tags::QUERY_RETRIEVE_LEVEL))?;
         let mut keys = Vec::new();
         let mut matches = Vec::new();
+        let mut values = Vec::new();
         for el in id.iter() {
             let t = el.header().tag;
             let tag = (u32::from(t.0) << 16) | u32::from(t.1);
@@ -46,14 +49,19 @@ impl Identifier {
                 .map(|v| v.trim_matches(['\0', ' ']).to_owned())
                 .unwrap_or_default();
             keys.push((tag, !value.is_empty()));
-            if let Some(a) = attr_of(tag).filter(|_| !value.is_empty() && value != "*") {
-                matches.push((a, value));
+            if value.is_empty() {
+                continue;
             }
+            if let Some(a) = attr_of(tag).filter(|_| value != "*") {
+                matches.push((a, value.clone()));
+            }
+            values.push((tag, value));
         }
         Ok(Self {
             level,
             keys,
             matches,
+            values,
         })
     }
 }
@@ -90,4 +98,70 @@ pub(super) async fn destination(
             tls: n.tls,
         })
         .ok_or_else(|| format!("{ae} is not a node of this clinic"))
+}
+
+/// What the audit trail keeps of a request: model, level, valued keys (tag → value), and why
+/// it was refused.
+pub(super) fn detail(
+    model: InfoModel,
+    ident: Option<&Identifier>,
+    why: Option<&str>,
+) -> serde_json::Value {
+    let mut d = serde_json::json!({ "model": model.as_str() });
+    if let Some(i) = ident {
+        d["level"] = i.level.code().into();
+        let keys: serde_json::Map<String, serde_json::Value> = i
+            .values
+            .iter()
+            .filter(|(t, _)| *t != 0x0008_0052)
+            .map(|(t, v)| {
+                (
+                    format!("{t:08X}"),
+                    v.chars().take(200).collect::<String>().into(),
+                )
+            })
+            .collect();
+        d["keys"] = keys.into();
+    }
+    if let Some(w) = why {
+        d["error"] = w.into();
+    }
+    d
+}
+
+/// The audit outcome of a final status (PS3.4 §C.4.1.1.4, §C.4.2.1.5).
+pub(super) fn outcome(status: u16) -> &'static str {
+    match status {
+        0x0000 => "ok",
+        0xFE00 => "cancelled",
+        0xB000 => "partial",
+        0xA900 | 0xA801 => "refused",
+        _ => "failed",
+    }
+}
+
+/// Records a query or retrieve of the DIMSE door in the audit trail (Law 25: who read what,
+/// from which AE title, in which clinic).
+pub(super) async fn audit(
+    db: &sea_orm::DatabaseConnection,
+    s: &super::service::Session,
+    action: &str,
+    mut detail: serde_json::Value,
+    outcome: &str,
+    count: Option<usize>,
+) {
+    detail["called"] = s.called.as_str().into();
+    let actor = format!("dicom:{}", s.calling);
+    let r = crate::db::audit::Record {
+        actor: &actor,
+        clinic_id: Some(s.clinic.0),
+        action,
+        node_id: None,
+        detail,
+        outcome,
+        result_count: count,
+    };
+    if let Err(e) = crate::db::audit::record(db, r).await {
+        tracing::error!(error = %e, "could not record a DIMSE query or retrieve in the audit trail");
+    }
 }

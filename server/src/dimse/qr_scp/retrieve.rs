@@ -57,7 +57,8 @@ impl Tally {
     }
 }
 
-/// Answers one C-MOVE-RQ or C-GET-RQ whose identifier is `id`.
+/// Answers one C-MOVE-RQ or C-GET-RQ whose identifier is `id`; the retrieve is counted and
+/// recorded in the audit trail.
 pub async fn retrieve<S: Stream>(
     assoc: &mut Assoc<S>,
     s: &Session,
@@ -66,81 +67,90 @@ pub async fn retrieve<S: Stream>(
     req: &Request,
     (id, ts): (&InMemDicomObject, &'static TransferSyntax),
 ) -> Result<(), ServiceError> {
-    let service = match scp::class_of(&req.affected_sop_class) {
+    let (model, service) = match scp::class_of(&req.affected_sop_class) {
         Some((model, svc @ (QrService::Move | QrService::Get))) => (model, svc),
         _ => return respond(assoc, context, req, STATUS_UNRECOGNIZED_OPERATION, None).await,
     };
-    let name = if service.1 == QrService::Move {
+    let name = if service == QrService::Move {
         "move"
     } else {
         "get"
     };
-    let ident = match Identifier::read(service.0, id)
-        .and_then(|i| scp::check_retrieve(i.level, &i.keys).map(|()| i))
-    {
-        Ok(i) => i,
-        Err(e) => {
-            return refuse(
-                assoc,
-                context,
-                req,
-                name,
-                scp::IDENTIFIER_MISMATCH,
-                &e.to_string(),
+    let ident =
+        Identifier::read(model, id).and_then(|i| scp::check_retrieve(i.level, &i.keys).map(|()| i));
+    let done = match &ident {
+        Ok(i) => run(assoc, s, ingest, context, req, i, service).await?,
+        Err(e) => Err((scp::IDENTIFIER_MISMATCH, e.to_string())),
+    };
+    let mut detail = super::detail(model, ident.as_ref().ok(), None);
+    detail["service"] = name.into();
+    if service == QrService::Move {
+        detail["destination"] = req.move_destination.as_str().into();
+    }
+    match done {
+        Ok(tally) => {
+            let status = scp::final_status(&tally.ops, tally.cancelled);
+            crate::telemetry::qr_scp(name, status);
+            detail["failed"] = tally.ops.failed.into();
+            let (outcome, count) = (super::outcome(status), tally.ops.completed as usize);
+            super::audit(
+                ingest.db(),
+                s,
+                "dimse_retrieve",
+                detail,
+                outcome,
+                Some(count),
             )
             .await;
+            final_response(assoc, context, req, status, &tally, ts).await
         }
-    };
-    let peer = if service.1 == QrService::Move {
+        Err((status, why)) => {
+            tracing::info!(status, reason = %why, "retrieve refused");
+            crate::telemetry::qr_scp(name, status);
+            detail["error"] = why.as_str().into();
+            let outcome = super::outcome(status);
+            super::audit(ingest.db(), s, "dimse_retrieve", detail, outcome, Some(0)).await;
+            respond(assoc, context, req, status, Some(&why)).await
+        }
+    }
+}
+
+/// What a retrieve that could not start answers: its status and the reason.
+type Refusal = (u16, String);
+
+/// Finds the destination and the instances, then runs the sub-operations; the inner `Err` is
+/// the refusal when none could start.
+async fn run<S: Stream>(
+    assoc: &mut Assoc<S>,
+    s: &Session,
+    ingest: &Ingest,
+    context: u8,
+    req: &Request,
+    ident: &Identifier,
+    service: QrService,
+) -> Result<Result<Tally, Refusal>, ServiceError> {
+    let peer = if service == QrService::Move {
         match super::destination(ingest.db(), s.clinic, &req.move_destination).await {
             Ok(p) => Some(p),
-            Err(why) => {
-                return refuse(
-                    assoc,
-                    context,
-                    req,
-                    name,
-                    scp::MOVE_DESTINATION_UNKNOWN,
-                    &why,
-                )
-                .await;
-            }
+            Err(why) => return Ok(Err((scp::MOVE_DESTINATION_UNKNOWN, why))),
         }
     } else {
         None
     };
-    let items = match items(ingest, s, &ident).await {
+    let items = match items(ingest, s, ident).await {
         Ok(items) => items,
-        Err(QueryError::Key(why)) => {
-            return refuse(assoc, context, req, name, scp::IDENTIFIER_MISMATCH, &why).await;
-        }
+        Err(QueryError::Key(why)) => return Ok(Err((scp::IDENTIFIER_MISMATCH, why))),
         Err(QueryError::Db(e)) => {
             tracing::error!(error = %e, "retrieve on the index failed");
-            let why = "the index is unavailable";
-            return refuse(assoc, context, req, name, scp::UNABLE_TO_PROCESS, why).await;
+            let why = "the index is unavailable".to_owned();
+            return Ok(Err((scp::UNABLE_TO_PROCESS, why)));
         }
     };
-    tracing::info!(service = name, instances = items.len(), destination = %req.move_destination, "retrieve");
-    let tally = match peer {
+    tracing::info!(instances = items.len(), destination = %req.move_destination, "retrieve");
+    Ok(Ok(match peer {
         Some(peer) => super::moves::run(assoc, s, context, req, &peer, items).await?,
         None => super::gets::run(assoc, s, context, req, items).await?,
-    };
-    let status = scp::final_status(&tally.ops, tally.cancelled);
-    crate::telemetry::qr_scp(name, status);
-    final_response(assoc, context, req, status, &tally, ts).await
-}
-
-async fn refuse<S: Stream>(
-    assoc: &mut Assoc<S>,
-    context: u8,
-    req: &Request,
-    service: &'static str,
-    status: u16,
-    why: &str,
-) -> Result<(), ServiceError> {
-    tracing::info!(status, reason = why, "retrieve refused");
-    crate::telemetry::qr_scp(service, status);
-    respond(assoc, context, req, status, Some(why)).await
+    }))
 }
 
 /// The instances to send, after the released ones were fetched back (those that could not be

@@ -31,6 +31,7 @@ pub struct StudyFacts {
 }
 
 /// Why a study is complete, or what it waits for.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Completeness {

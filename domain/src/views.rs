@@ -95,6 +95,12 @@ pub struct StudySummary {
     pub instance_count: i64,
     pub source_ae: String,
     pub received_at: i64,
+    /// When the study became complete (seconds since the epoch).
+    #[serde(default)]
+    pub completed_at: Option<i64>,
+    /// Its latest completeness verdict (none before the first assessment: still receiving).
+    #[serde(default)]
+    pub completion: Option<crate::completeness::Completeness>,
 }
 
 /// Filters of the studies list (all optional; text matches are case-insensitive "contains").

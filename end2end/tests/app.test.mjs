@@ -191,12 +191,15 @@ test('instances sent by storescu appear on the studies pages', async () => {
   await page.click('#search');
   await page.waitForSelector('#studies >> text=SYNTHETIQUE PATIENT0');
   assert.match(await page.textContent('#studies tbody tr'), /CT THORAX/);
+  // Just received: its completeness state (two minutes without a new image by default).
+  assert.match(await page.textContent('#studies tbody tr td.state'), /Receiving|Complete/);
   assert.equal((await page.textContent('.pager button:last-child')).trim(), 'Next');
   assert.ok(await page.isDisabled('.pager button:last-child'), 'one page only');
   await page.screenshot({ path: join(shots, 'studies.png'), fullPage: true });
   await page.click('#studies a');
   await page.waitForSelector('#study-title');
   assert.equal(await page.locator('section.series tbody tr').count(), 3);
+  assert.match(await page.textContent('#study-state'), /Receiving|Complete/);
   // The series thumbnail comes from the DICOMweb door with the session's rights.
   await page.waitForFunction(() => {
     const img = document.querySelector('section.series img.thumb');

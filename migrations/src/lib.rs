@@ -18,6 +18,7 @@ mod m20261207_000012_orders;
 mod m20261207_000013_hl7;
 mod m20261207_000014_lookup_indexes;
 mod m20261207_000015_performed_steps;
+mod m20261208_000016_study_completeness;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000013_hl7::Migration),
             Box::new(m20261207_000014_lookup_indexes::Migration),
             Box::new(m20261207_000015_performed_steps::Migration),
+            Box::new(m20261208_000016_study_completeness::Migration),
         ]
     }
 }

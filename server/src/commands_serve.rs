@@ -52,6 +52,10 @@ pub async fn serve(cfg: Config) -> anyhow::Result<()> {
         println!("HL7 MLLP listener on {a}");
     }
     spawn_housekeeping(&state);
+    tokio::spawn(crate::workflow::completeness::run(
+        state.db.clone(),
+        Duration::from_secs(5),
+    ));
     let router = crate::http::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await

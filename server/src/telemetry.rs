@@ -140,6 +140,11 @@ pub fn mpps(create: bool, applied: bool) {
         .increment(1);
 }
 
+/// A study became complete.
+pub fn study_complete() {
+    metrics::counter!("passerelle_studies_complete_total").increment(1);
+}
+
 /// A storage commitment request answered: instances committed and failed.
 pub fn commitment(committed: usize, failed: usize) {
     metrics::counter!("passerelle_storage_commitment_instances_total", "outcome" => "committed")

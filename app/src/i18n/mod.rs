@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 mod audit;
+mod completeness;
 mod messages;
 mod performed;
 mod query;
@@ -12,6 +13,7 @@ mod registry_errors;
 mod routing;
 mod tokens;
 pub use audit::{Au, au, audit_action, audit_outcome};
+pub use completeness::completeness_label;
 pub use messages::Msg;
 use messages::pair;
 pub use performed::{Ps, step_status};

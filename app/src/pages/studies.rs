@@ -2,7 +2,7 @@
 //! its series and instances.
 
 use crate::api::{ApiError, get_study, list_clinics, search_studies};
-use crate::i18n::{I18n, Msg, Rt, use_i18n};
+use crate::i18n::{I18n, Msg, Rt, completeness_label, use_i18n};
 use crate::widgets::{ErrorMsg, Loading, clinic_code, utc_minute};
 use domain::transfers::ForwardMark;
 use domain::views::{ClinicView, SeriesDetail, StudyPage, StudyQuery, StudySummary};
@@ -38,6 +38,10 @@ fn study_rows(i18n: I18n, rows: &[StudySummary], clinics: &[ClinicView]) -> AnyV
                     <td>{s.description.clone()}</td>
                     <td>{s.accession.clone()}</td>
                     <td class="num">{s.instance_count}</td>
+                    <td class="state">{
+                        let c = s.completion.clone();
+                        move || completeness_label(i18n.locale(), c.as_ref())
+                    }</td>
                     <td>{s.source_ae.clone()}<br /><small>{clinic_code(clinics, s.clinic)}</small></td>
                 </tr>
             }
@@ -52,6 +56,7 @@ fn study_rows(i18n: I18n, rows: &[StudySummary], clinics: &[ClinicView]) -> AnyV
                 <th>{move || i18n.t(Msg::Description)}</th>
                 <th>{move || i18n.t(Msg::Accession)}</th>
                 <th>{move || i18n.t(Msg::Instances)}</th>
+                <th>{move || i18n.t(Msg::Status)}</th>
                 <th>{move || i18n.t(Msg::Source)}</th>
             </tr></thead>
             <tbody>{rows}</tbody>
@@ -228,6 +233,10 @@ pub fn StudyPageView() -> impl IntoView {
                                     <dt>{move || i18n.t(Msg::Accession)}</dt><dd>{s.accession.clone()}</dd>
                                     <dt>{move || i18n.t(Msg::ReferringPhysician)}</dt><dd>{show_name(&d.referring_physician)}</dd>
                                     <dt>{move || i18n.t(Msg::Instances)}</dt><dd>{s.instance_count}</dd>
+                                    <dt>{move || i18n.t(Msg::Status)}</dt><dd id="study-state">{
+                                        let c = s.completion.clone();
+                                        move || completeness_label(i18n.locale(), c.as_ref())
+                                    }</dd>
                                     <dt>{move || i18n.t(Msg::StudyUid)}</dt><dd class="uid">{d.study_uid.clone()}</dd>
                                 </dl>
                             </section>

@@ -8,6 +8,7 @@ entity!(study, "studies", "A study of one clinic.", {
     clinic_id: i64, patient_id: i64, study_uid: String, study_date: String, study_time: String,
     accession: String, description: String, referring_physician: String, modalities: String,
     instance_count: i64, source_ae: String, received_at: i64, updated_at: i64,
+    completed_at: Option<i64>, completion: String, assessed_at: Option<i64>,
 });
 
 entity!(series, "series", "A series of a study.", {

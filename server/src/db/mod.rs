@@ -26,6 +26,7 @@ macro_rules! entity {
 
 pub mod audit;
 pub mod clinics;
+pub mod completeness;
 pub mod counters;
 pub mod entities;
 pub mod gate;

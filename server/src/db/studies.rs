@@ -92,6 +92,8 @@ fn summary(s: study::Model, p: Option<&patient::Model>) -> StudySummary {
         instance_count: s.instance_count,
         source_ae: s.source_ae,
         received_at: s.received_at,
+        completed_at: s.completed_at,
+        completion: serde_json::from_str(&s.completion).ok(),
     }
 }
 

@@ -4,6 +4,7 @@
 //! the functions here; the rules themselves (validation, lifecycle) are in `domain`.
 
 pub mod backend;
+pub mod completeness;
 pub mod demo;
 pub mod orders;
 pub mod patients;

@@ -12,8 +12,6 @@ use common::kinds;
 use common::pacs::{Here, passerelle};
 use common::registry::{create, procedure};
 use serde_json::{Map, Value, json};
-use std::io::Write;
-use std::process::{Command, Stdio};
 
 /// One response as the SCU saw it.
 #[derive(Debug)]
@@ -27,46 +25,23 @@ struct Rsp {
 
 /// Sends `ops` over one association from CT_SALLE1 to `called`.
 fn scu(port: u16, called: &str, ops: Vec<Value>) -> Vec<Rsp> {
-    let pylib = std::env::var("PASSERELLE_PYLIB")
-        .unwrap_or_else(|_| "/var/cache/passerelle/pylib".to_owned());
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/mpps_scu.py");
     let plan = json!({ "port": port, "calling": "CT_SALLE1", "called": called, "ops": ops });
-    let mut child = Command::new("python3")
-        .arg(script)
-        .env("PYTHONPATH", pylib)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 with pynetdicom");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(plan.to_string().as_bytes())
-        .expect("plan");
-    let out = child.wait_with_output().expect("mpps_scu.py");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "mpps_scu.py: {text}\n{err}");
-    text.lines()
-        .map(|l| {
-            let v: Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}\n{err}"));
-            Rsp {
-                status: v["status"].as_u64().expect("status") as u16,
-                comment: v["comment"].as_str().unwrap_or("").to_owned(),
-                attributes: v["attributes"]
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|x| x.as_str())
-                            .map(String::from)
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                error_id: v["error_id"].as_u64().map(|x| x as u16),
-                uid: v["uid"].as_str().unwrap_or("").to_owned(),
-            }
+    common::pynet::run_plan("mpps_scu.py", &plan)
+        .into_iter()
+        .map(|v| Rsp {
+            status: v["status"].as_u64().expect("status") as u16,
+            comment: v["comment"].as_str().unwrap_or("").to_owned(),
+            attributes: v["attributes"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str())
+                        .map(String::from)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            error_id: v["error_id"].as_u64().map(|x| x as u16),
+            uid: v["uid"].as_str().unwrap_or("").to_owned(),
         })
         .collect()
 }

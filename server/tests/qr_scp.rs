@@ -734,26 +734,10 @@ fn cancel_retrieve(
     study: &str,
     dest: Option<&str>,
 ) -> Vec<serde_json::Value> {
-    let pylib = std::env::var("PASSERELLE_PYLIB")
-        .unwrap_or_else(|_| "/var/cache/passerelle/pylib".to_owned());
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/peers/retrieve_cancel.py"
-    );
-    let mut cmd = Command::new("python3");
-    cmd.arg(script)
-        .env("PYTHONPATH", pylib)
-        .args([&port.to_string(), "PASSERELLE", kind, study]);
-    if let Some(d) = dest {
-        cmd.arg(d);
-    }
-    let out = cmd.output().expect("python3 with pynetdicom");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "retrieve_cancel.py: {text}\n{err}");
-    text.lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}\n{err}")))
-        .collect()
+    let port = port.to_string();
+    let mut args = vec![port.as_str(), "PASSERELLE", kind, study];
+    args.extend(dest);
+    common::pynet::run_args("retrieve_cancel.py", &args)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,67 +9,22 @@ mod common;
 use common::kinds;
 use common::pacs::{load, passerelle};
 use serde_json::{Value, json};
-use server::synth::{self, StudyIds, SynthTs};
-use std::io::Write;
+use server::synth;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 const CT: &str = "1.2.840.10008.5.1.4.1.1.2";
 const MR: &str = "1.2.840.10008.5.1.4.1.1.4";
 
 /// Sends `requests` over one association to `called`; one JSON answer per request.
 fn scu(port: u16, called: &str, requests: Vec<Value>) -> Vec<Value> {
-    let pylib = std::env::var("PASSERELLE_PYLIB")
-        .unwrap_or_else(|_| "/var/cache/passerelle/pylib".to_owned());
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/commitment_scu.py");
     let plan = json!({ "port": port, "calling": "CT_SALLE1", "called": called,
         "requests": requests });
-    let mut child = Command::new("python3")
-        .arg(script)
-        .env("PYTHONPATH", pylib)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 with pynetdicom");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(plan.to_string().as_bytes())
-        .expect("plan");
-    let out = child.wait_with_output().expect("commitment_scu.py");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "commitment_scu.py: {text}\n{err}");
-    text.lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}\n{err}")))
-        .collect()
+    common::pynet::run_plan("commitment_scu.py", &plan)
 }
 
 /// `n` CT instances of one study; their SOP Instance UIDs and files.
 fn instances(dir: &Path, id: &str, n: usize) -> (Vec<String>, Vec<PathBuf>) {
-    std::fs::create_dir_all(dir).expect("dir");
-    let mut ids = StudyIds::new(1);
-    ids.patient_id = id.to_owned();
-    let series = synth::new_uid();
-    let mut uids = Vec::new();
-    let mut files = Vec::new();
-    for i in 1..=n {
-        let obj = synth::instance(&ids, &series, i, 256);
-        let uid = obj
-            .element(dicom_dictionary_std::tags::SOP_INSTANCE_UID)
-            .expect("uid")
-            .to_str()
-            .expect("text")
-            .trim_end_matches('\0')
-            .to_owned();
-        let path = dir.join(format!("{id}-{i}.dcm"));
-        synth::write(obj, SynthTs::ExplicitLe, &path).expect("write");
-        uids.push(uid);
-        files.push(path);
-    }
-    (uids, files)
+    common::files::ct_series(dir, &synth::new_uid(), id, n)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::files::ct_series as study;
 use common::kinds;
 use common::pacs::{Here, load, passerelle};
 use common::registry::{create, procedure};
@@ -14,9 +15,8 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{Value, json};
 use server::db::completeness::completion_rule;
 use server::db::index_entities::ingest_event;
-use server::synth::{self, StudyIds, SynthTs};
+use server::synth;
 use server::workflow::completeness::sweep;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 async fn rule(h: &Here, clinic: i64, stable: i64, expected: bool) {
@@ -30,31 +30,6 @@ async fn rule(h: &Here, clinic: i64, stable: i64, expected: bool) {
     .insert(&h.t.db)
     .await
     .expect("rule");
-}
-
-/// `per` CT instances in one series of the study `study_uid`; their SOP Instance UIDs.
-fn study(dir: &Path, study_uid: &str, id: &str, per: usize) -> (Vec<String>, Vec<PathBuf>) {
-    std::fs::create_dir_all(dir).expect("dir");
-    let mut ids = StudyIds::new(1);
-    ids.patient_id = id.to_owned();
-    ids.study_uid = study_uid.to_owned();
-    let series = synth::new_uid();
-    let (mut uids, mut files) = (Vec::new(), Vec::new());
-    for n in 1..=per {
-        let obj = synth::instance(&ids, &series, n, 256);
-        let uid = obj
-            .element(dicom_dictionary_std::tags::SOP_INSTANCE_UID)
-            .expect("uid")
-            .to_str()
-            .expect("text")
-            .trim_end_matches('\0')
-            .to_owned();
-        let path = dir.join(format!("{id}-{n}.dcm"));
-        synth::write(obj, SynthTs::ExplicitLe, &path).expect("write");
-        uids.push(uid);
-        files.push(path);
-    }
-    (uids, files)
 }
 
 /// The studies list's row of the patient's study, as the studies page gets it.
@@ -78,16 +53,18 @@ async fn a_quiet_study_is_complete_after_the_stable_time_and_its_expected_series
     for kind in kinds() {
         let mut h = passerelle(kind).await;
         let demo = h.demo_clinic().await;
-        rule(&h, demo, 1, false).await;
+        // Three seconds: arrival times are kept to the second, so a quiet time measured just
+        // after the load is at most the load's own time plus one second.
+        rule(&h, demo, 3, false).await;
         let files = h.t.path().join("files");
         let (_, a) = study(&files.join("a"), &synth::new_uid(), "QUIET-1", 2);
         load("PASSERELLE", h.dicom_port, &a);
         assert_eq!(
             sweep_now(&h).await,
             0,
-            "instances arrived less than a second ago"
+            "instances arrived less than the stable time ago"
         );
-        tokio::time::sleep(Duration::from_millis(2100)).await;
+        tokio::time::sleep(Duration::from_millis(4100)).await;
         assert_eq!(sweep_now(&h).await, 1);
         let row = state(&mut h, "QUIET-1").await;
         assert_eq!(row["completion"]["state"], "complete_by_quiet", "{row}");

@@ -2,11 +2,13 @@
 //! a small cookie-keeping HTTP client that drives the router in-process.
 #![allow(dead_code)]
 
+pub mod files;
 pub mod hl7;
 pub mod netconf;
 pub mod pacs;
 pub mod peers;
 pub mod pki;
+pub mod pynet;
 pub mod registry;
 pub mod rig;
 pub mod routes;

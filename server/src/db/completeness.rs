@@ -26,48 +26,42 @@ pub struct Applied {
     pub require_expected_series: bool,
 }
 
-pub async fn applied(
-    db: &impl ConnectionTrait,
-    clinic: ClinicId,
-    modalities: &str,
-) -> Result<Applied, RepoError> {
+/// Every clinic's rules, read once per sweep.
+pub async fn rules(db: &impl ConnectionTrait) -> Result<Vec<completion_rule::Model>, RepoError> {
+    Ok(completion_rule::Entity::find().all(db).await?)
+}
+
+pub fn applied(rules: &[completion_rule::Model], clinic: ClinicId, modalities: &str) -> Applied {
     let mods: Vec<&str> = modalities.split('\\').map(str::trim).collect();
-    let rules = completion_rule::Entity::find()
-        .filter(completion_rule::Column::ClinicId.eq(clinic.0))
-        .all(db)
-        .await?;
-    let specific: Vec<_> = rules
+    let own: Vec<_> = rules.iter().filter(|r| r.clinic_id == clinic.0).collect();
+    let specific: Vec<_> = own
         .iter()
+        .copied()
         .filter(|r| mods.contains(&r.modality.as_str()))
         .collect();
     let chosen: Vec<_> = if specific.is_empty() {
-        rules.iter().filter(|r| r.modality.is_empty()).collect()
+        own.into_iter().filter(|r| r.modality.is_empty()).collect()
     } else {
         specific
     };
-    Ok(Applied {
+    Applied {
         stable_seconds: chosen
             .iter()
             .map(|r| u32::try_from(r.stable_seconds).unwrap_or(u32::MAX))
             .max()
             .unwrap_or(DEFAULT_STABLE_SECONDS),
         require_expected_series: chosen.iter().any(|r| r.require_expected_series),
-    })
+    }
 }
 
 /// The shortest stable time of any rule (the default when none is shorter).
-pub async fn shortest_stable(db: &impl ConnectionTrait) -> Result<u32, RepoError> {
-    let min: Option<i64> = completion_rule::Entity::find()
-        .select_only()
-        .column_as(completion_rule::Column::StableSeconds.min(), "m")
-        .into_tuple()
-        .one(db)
-        .await?
-        .flatten();
-    Ok(min
-        .map(|m| u32::try_from(m).unwrap_or(0))
+pub fn shortest_stable(rules: &[completion_rule::Model]) -> u32 {
+    rules
+        .iter()
+        .map(|r| u32::try_from(r.stable_seconds).unwrap_or(0))
+        .min()
         .unwrap_or(DEFAULT_STABLE_SECONDS)
-        .min(DEFAULT_STABLE_SECONDS))
+        .min(DEFAULT_STABLE_SECONDS)
 }
 
 /// How far back a completed performed step still makes its study a candidate (seconds).

@@ -8,19 +8,15 @@
 use super::command::{self, N_EVENT_REPORT_RSP, Request, STATUS_SUCCESS};
 use super::dataset::{self, put, sequence, text};
 use super::scu::Stream;
-use super::service::{Assoc, ServiceError, Session, send_command};
+use super::service::{Assoc, ServiceError, Session, await_response, send_command, send_dataset};
 use crate::db::index_query::classes_of;
 use dicom_core::{DataElement, PrimitiveValue, VR, dicom_value};
 use dicom_dictionary_std::tags;
 use dicom_encoding::TransferSyntax;
 use dicom_object::InMemDicomObject;
 use dicom_transfer_syntax_registry::entries::IMPLICIT_VR_LITTLE_ENDIAN;
-use dicom_ul::Pdu;
-use dicom_ul::pdu::PDataValueType;
 use domain::commitment::{self as sc, Outcome, Reference};
 use sea_orm::DatabaseConnection;
-use tokio::io::AsyncWriteExt;
-use tokio::time::timeout;
 
 /// PS3.7 Annex C.4: processing failure.
 const PROCESSING_FAILURE: u16 = 0x0110;
@@ -190,33 +186,9 @@ async fn report<S: Stream>(
         .write_dataset_with_ts(&mut bytes, ts)
         .map_err(|e| ServiceError::Ul(format!("cannot encode the report: {e}")))?;
     send_command(assoc, context, report_command(o.event_type())?).await?;
-    let io = |e: std::io::Error| ServiceError::Ul(e.to_string());
-    let mut w = assoc.send_pdata(context);
-    w.write_all(&bytes).await.map_err(io)?;
-    w.finish().await.map_err(io)?;
-    let mut cmd = Vec::new();
-    loop {
-        let pdu = match timeout(s.idle, assoc.receive()).await {
-            Err(_) => return Err(ServiceError::Idle),
-            Ok(Err(e)) => return Err(ServiceError::Ul(e.to_string())),
-            Ok(Ok(p)) => p,
-        };
-        let Pdu::PData { data } = pdu else {
-            return Err(ServiceError::Ul("no N-EVENT-REPORT-RSP".into()));
-        };
-        for pdv in data {
-            if pdv.value_type != PDataValueType::Command {
-                return Err(ServiceError::Unexpected);
-            }
-            cmd.extend_from_slice(&pdv.data);
-            if pdv.is_last {
-                if command::command_field(&cmd)? != N_EVENT_REPORT_RSP {
-                    return Err(ServiceError::Unexpected);
-                }
-                let (status, _) = command::status_and_comment(&cmd)?;
-                tracing::debug!(status, "N-EVENT-REPORT answered");
-                return Ok(());
-            }
-        }
-    }
+    send_dataset(assoc, context, &bytes).await?;
+    let rsp = await_response(assoc, s.idle, N_EVENT_REPORT_RSP, None).await?;
+    let (status, _) = command::status_and_comment(&rsp)?;
+    tracing::debug!(status, "N-EVENT-REPORT answered");
+    Ok(())
 }

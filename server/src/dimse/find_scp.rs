@@ -7,13 +7,12 @@
 use super::command::{self, C_CANCEL_RQ, Request, STATUS_SUCCESS, STATUS_UNRECOGNIZED_OPERATION};
 use super::dataset::{self, ReadError};
 use super::scu::Stream;
-use super::service::{Assoc, ServiceError, Session, respond};
+use super::service::{Assoc, ServiceError, Session, respond, send_command, send_dataset};
 use super::worklist::{self as mwl, MWL_FIND};
 use crate::workflow::worklist::{self as service, WorklistError};
 use dicom_ul::Pdu;
-use dicom_ul::pdu::{PDataValue, PDataValueType};
+use dicom_ul::pdu::PDataValueType;
 use futures_util::FutureExt;
-use tokio::io::AsyncWriteExt;
 
 /// Answers one C-FIND-RQ whose identifier is `data`.
 pub async fn answer<S: Stream>(
@@ -91,20 +90,8 @@ pub(super) async fn send_pending<S: Stream>(
     identifier: &[u8],
 ) -> Result<(), ServiceError> {
     let cmd = command::response_with(req, status, None, true)?;
-    let pdu = Pdu::PData {
-        data: vec![PDataValue {
-            presentation_context_id: context,
-            value_type: PDataValueType::Command,
-            is_last: true,
-            data: cmd,
-        }],
-    };
-    let ul = |e: dicom_ul::association::Error| ServiceError::Ul(e.to_string());
-    assoc.send(&pdu).await.map_err(ul)?;
-    let io = |e: std::io::Error| ServiceError::Ul(e.to_string());
-    let mut w = assoc.send_pdata(context);
-    w.write_all(identifier).await.map_err(io)?;
-    w.finish().await.map_err(io)
+    send_command(assoc, context, cmd).await?;
+    send_dataset(assoc, context, identifier).await
 }
 
 /// Whether a C-CANCEL-RQ has arrived, without waiting for one (the PDU reader keeps a partial

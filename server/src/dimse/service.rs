@@ -14,6 +14,7 @@ use dicom_ul::pdu::{PDataValue, PDataValueType};
 use domain::ClinicId;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::io::AsyncWriteExt;
 use tokio::time::timeout;
 
 #[derive(Debug, thiserror::Error)]
@@ -262,4 +263,55 @@ pub(super) async fn send_command<S: Stream>(
         .send(&pdu)
         .await
         .map_err(|e| ServiceError::Ul(e.to_string()))
+}
+
+/// Sends a data set (an identifier, an instance, an event's information) on `context`, in
+/// P-DATA fragments the peer accepts (PS3.8 §9.3.5).
+pub(super) async fn send_dataset<S: Stream>(
+    assoc: &mut Assoc<S>,
+    context: u8,
+    bytes: &[u8],
+) -> Result<(), ServiceError> {
+    let io = |e: std::io::Error| ServiceError::Ul(e.to_string());
+    let mut w = assoc.send_pdata(context);
+    w.write_all(bytes).await.map_err(io)?;
+    w.finish().await.map_err(io)
+}
+
+/// Reads command sets until the response whose command field is `field`, and returns it. A
+/// C-CANCEL-RQ on the way (PS3.7 §9.3.2.3) is noted in `cancelled` where one is allowed, and is
+/// unexpected otherwise; so is any other command or a data fragment.
+pub(super) async fn await_response<S: Stream>(
+    assoc: &mut Assoc<S>,
+    idle: Duration,
+    field: u16,
+    mut cancelled: Option<&mut bool>,
+) -> Result<Vec<u8>, ServiceError> {
+    let mut cmd = Vec::new();
+    loop {
+        let pdu = match timeout(idle, assoc.receive()).await {
+            Err(_) => return Err(ServiceError::Idle),
+            Ok(Err(e)) => return Err(ServiceError::Ul(e.to_string())),
+            Ok(Ok(p)) => p,
+        };
+        let Pdu::PData { data } = pdu else {
+            let why = format!("the peer ended the association before response {field:#06x}");
+            return Err(ServiceError::Ul(why));
+        };
+        for pdv in data {
+            if pdv.value_type != PDataValueType::Command {
+                return Err(ServiceError::Unexpected);
+            }
+            cmd.extend_from_slice(&pdv.data);
+            if !pdv.is_last {
+                continue;
+            }
+            match (command::command_field(&cmd)?, cancelled.as_deref_mut()) {
+                (f, _) if f == field => return Ok(cmd),
+                (command::C_CANCEL_RQ, Some(flag)) => *flag = true,
+                _ => return Err(ServiceError::Unexpected),
+            }
+            cmd.clear();
+        }
+    }
 }

@@ -16,11 +16,12 @@ const BATCH: u64 = 500;
 
 /// Assesses the candidates at `now` (seconds); returns how many became complete.
 pub async fn sweep(db: &DatabaseConnection, now: i64) -> Result<usize, RepoError> {
-    let shortest = i64::from(repo::shortest_stable(db).await?);
+    let rules = repo::rules(db).await?;
+    let shortest = i64::from(repo::shortest_stable(&rules));
     let mut completed = 0;
     for s in repo::candidates(db, now - shortest, now, BATCH).await? {
         let clinic = ClinicId(s.clinic_id);
-        let rule = repo::applied(db, clinic, &s.modalities).await?;
+        let rule = repo::applied(&rules, clinic, &s.modalities);
         let known = repo::known(db, &s).await?;
         let facts = StudyFacts {
             now_ms: now * 1000,

@@ -48,6 +48,20 @@ fn joined(level: u8) -> SelectStatement {
     q
 }
 
+/// The patient's name (as `patient_name`), ID, birth date and sex, read by every study-level
+/// and patient-level row.
+fn patient_columns(s: &mut SelectStatement) -> &mut SelectStatement {
+    s.expr_as(
+        Expr::col((patient::Entity, patient::Column::Name)),
+        Alias::new("patient_name"),
+    )
+    .columns([
+        (patient::Entity, patient::Column::PatientKey),
+        (patient::Entity, patient::Column::BirthDate),
+        (patient::Entity, patient::Column::Sex),
+    ])
+}
+
 fn filters(q: &Query<'_>) -> Result<Condition, QueryError> {
     let mut c = scoped(q.scope);
     for (a, v) in q.matches {
@@ -88,41 +102,33 @@ pub async fn patients(
     q: &Query<'_>,
 ) -> Result<Vec<PatientRow>, QueryError> {
     let mut s = joined(0);
-    s.expr_as(
-        Expr::col((patient::Entity, patient::Column::Name)),
-        Alias::new("patient_name"),
-    )
-    .columns([
-        (patient::Entity, patient::Column::PatientKey),
-        (patient::Entity, patient::Column::BirthDate),
-        (patient::Entity, patient::Column::Sex),
-    ])
-    .expr_as(
-        Expr::cust("COUNT(DISTINCT studies.id)"),
-        Alias::new("study_count"),
-    )
-    .expr_as(
-        Expr::cust(
-            "(SELECT COUNT(*) FROM series AS s2 JOIN studies AS t2 ON s2.study_id = t2.id \
+    patient_columns(&mut s)
+        .expr_as(
+            Expr::cust("COUNT(DISTINCT studies.id)"),
+            Alias::new("study_count"),
+        )
+        .expr_as(
+            Expr::cust(
+                "(SELECT COUNT(*) FROM series AS s2 JOIN studies AS t2 ON s2.study_id = t2.id \
              WHERE t2.patient_id = patients.id)",
-        ),
-        Alias::new("series_count"),
-    )
-    .expr_as(
-        Expr::cust("CAST(SUM(studies.instance_count) AS BIGINT)"),
-        Alias::new("instance_count"),
-    )
-    .cond_where(filters(q)?)
-    .group_by_columns([
-        (patient::Entity, patient::Column::Id),
-        (patient::Entity, patient::Column::Name),
-        (patient::Entity, patient::Column::PatientKey),
-        (patient::Entity, patient::Column::BirthDate),
-        (patient::Entity, patient::Column::Sex),
-    ])
-    .order_by((patient::Entity, patient::Column::Id), Order::Asc)
-    .limit(q.limit)
-    .offset(q.offset);
+            ),
+            Alias::new("series_count"),
+        )
+        .expr_as(
+            Expr::cust("CAST(SUM(studies.instance_count) AS BIGINT)"),
+            Alias::new("instance_count"),
+        )
+        .cond_where(filters(q)?)
+        .group_by_columns([
+            (patient::Entity, patient::Column::Id),
+            (patient::Entity, patient::Column::Name),
+            (patient::Entity, patient::Column::PatientKey),
+            (patient::Entity, patient::Column::BirthDate),
+            (patient::Entity, patient::Column::Sex),
+        ])
+        .order_by((patient::Entity, patient::Column::Id), Order::Asc)
+        .limit(q.limit)
+        .offset(q.offset);
     fetch(db, &s).await
 }
 
@@ -155,26 +161,18 @@ pub async fn studies(db: &DatabaseConnection, q: &Query<'_>) -> Result<Vec<Study
         (study::Entity, study::Column::ReferringPhysician),
         (study::Entity, study::Column::Modalities),
         (study::Entity, study::Column::InstanceCount),
-    ])
-    .expr_as(
-        Expr::col((patient::Entity, patient::Column::Name)),
-        Alias::new("patient_name"),
-    )
-    .columns([
-        (patient::Entity, patient::Column::PatientKey),
-        (patient::Entity, patient::Column::BirthDate),
-        (patient::Entity, patient::Column::Sex),
-    ])
-    .expr_as(
-        Expr::cust("(SELECT COUNT(*) FROM series AS s2 WHERE s2.study_id = studies.id)"),
-        Alias::new("series_count"),
-    )
-    .cond_where(filters(q)?)
-    .order_by((study::Entity, study::Column::StudyDate), Order::Desc)
-    .order_by((study::Entity, study::Column::StudyTime), Order::Desc)
-    .order_by((study::Entity, study::Column::Id), Order::Desc)
-    .limit(q.limit)
-    .offset(q.offset);
+    ]);
+    patient_columns(&mut s)
+        .expr_as(
+            Expr::cust("(SELECT COUNT(*) FROM series AS s2 WHERE s2.study_id = studies.id)"),
+            Alias::new("series_count"),
+        )
+        .cond_where(filters(q)?)
+        .order_by((study::Entity, study::Column::StudyDate), Order::Desc)
+        .order_by((study::Entity, study::Column::StudyTime), Order::Desc)
+        .order_by((study::Entity, study::Column::Id), Order::Desc)
+        .limit(q.limit)
+        .offset(q.offset);
     fetch(db, &s).await
 }
 

@@ -6,20 +6,20 @@
 //! C-STORE-RSP is then awaited. A C-CANCEL-RQ, read between sub-operations or while waiting,
 //! stops them after the current one.
 
-use super::super::command::{self, C_CANCEL_RQ, Request};
+use super::super::command::{self, Request};
 use super::super::find_scp::cancelled;
+use super::super::qr::UNCOMPRESSED;
 use super::super::scu::Stream;
-use super::super::service::{Assoc, ServiceError, Session, send_command};
+use super::super::service::{
+    Assoc, ServiceError, Session, await_response, send_command, send_dataset,
+};
 use super::retrieve::{Tally, pending};
 use crate::queue::{Item, Sent, read_verified};
 use dicom_encoding::transfer_syntax::TransferSyntaxIndex;
 use dicom_object::InMemDicomObject;
 use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
-use dicom_ul::Pdu;
-use dicom_ul::pdu::{PDataValueType, PresentationContextResultReason};
+use dicom_ul::pdu::PresentationContextResultReason;
 use domain::forward::{Verdict, classify_dimse};
-use tokio::io::AsyncWriteExt;
-use tokio::time::timeout;
 
 /// PS3.7 §E.1: C-STORE-RSP.
 const C_STORE_RSP: u16 = 0x8001;
@@ -60,9 +60,6 @@ pub async fn run<S: Stream>(
     }
     Ok(tally)
 }
-
-/// Implicit and explicit VR little endian.
-const UNCOMPRESSED: [&str; 2] = ["1.2.840.10008.1.2", "1.2.840.10008.1.2.1"];
 
 /// The context to send `item` on and its transfer syntax: one in the item's own syntax, else
 /// an uncompressed one when the item is uncompressed.
@@ -122,11 +119,10 @@ async fn store<S: Stream>(
     }
     let cmd = command::store_request(msg_id, &item.sop_class, &item.sop_instance)?;
     send_command(assoc, ctx, cmd).await?;
-    let io = |e: std::io::Error| ServiceError::Ul(e.to_string());
-    let mut w = assoc.send_pdata(ctx);
-    w.write_all(&data[start..]).await.map_err(io)?;
-    w.finish().await.map_err(io)?;
-    let (status, comment) = response(assoc, s, tally).await?;
+    send_dataset(assoc, ctx, &data[start..]).await?;
+    let cancel = Some(&mut tally.cancelled);
+    let rsp = await_response(assoc, s.idle, C_STORE_RSP, cancel).await?;
+    let (status, comment) = command::status_and_comment(&rsp)?;
     let reason = || {
         format!(
             "C-STORE status {status:#06x}{}",
@@ -137,40 +133,4 @@ async fn store<S: Stream>(
         Verdict::Success => Sent::Ok(Some(status)),
         Verdict::Transient | Verdict::Permanent => Sent::permanent(Some(status), reason()),
     })
-}
-
-/// Reads PDUs until the C-STORE-RSP; a C-CANCEL-RQ on the way is noted in `tally`.
-async fn response<S: Stream>(
-    assoc: &mut Assoc<S>,
-    s: &Session,
-    tally: &mut Tally,
-) -> Result<(u16, Option<String>), ServiceError> {
-    let mut cmd = Vec::new();
-    loop {
-        let pdu = match timeout(s.idle, assoc.receive()).await {
-            Err(_) => return Err(ServiceError::Idle),
-            Ok(Err(e)) => return Err(ServiceError::Ul(e.to_string())),
-            Ok(Ok(p)) => p,
-        };
-        let Pdu::PData { data } = pdu else {
-            return Err(ServiceError::Ul(
-                "the peer ended the association during C-GET".into(),
-            ));
-        };
-        for pdv in data {
-            if pdv.value_type != PDataValueType::Command {
-                return Err(ServiceError::Unexpected);
-            }
-            cmd.extend_from_slice(&pdv.data);
-            if !pdv.is_last {
-                continue;
-            }
-            match command::command_field(&cmd)? {
-                C_CANCEL_RQ => tally.cancelled = true,
-                C_STORE_RSP => return Ok(command::status_and_comment(&cmd)?),
-                _ => return Err(ServiceError::Unexpected),
-            }
-            cmd.clear();
-        }
-    }
 }

@@ -91,12 +91,7 @@ pub(super) async fn destination(
     nodes
         .into_iter()
         .find(|n| n.ae_title.as_str() == ae)
-        .map(|n| super::scu::Peer {
-            ae_title: n.ae_title.as_str().to_owned(),
-            host: n.host.as_str().to_owned(),
-            port: n.port.get(),
-            tls: n.tls,
-        })
+        .map(|n| crate::qr::search::peer(&n))
         .ok_or_else(|| format!("{ae} is not a node of this clinic"))
 }
 

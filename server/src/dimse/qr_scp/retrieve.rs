@@ -8,7 +8,7 @@
 
 use super::super::command::{self, Request, STATUS_UNRECOGNIZED_OPERATION};
 use super::super::scu::Stream;
-use super::super::service::{Assoc, ServiceError, Session, respond, send_command};
+use super::super::service::{Assoc, ServiceError, Session, respond, send_command, send_dataset};
 use super::{Identifier, scope_of};
 use crate::db::index_query::{self as iq, QueryError, Within};
 use crate::ingest::Ingest;
@@ -19,7 +19,6 @@ use dicom_encoding::TransferSyntax;
 use dicom_object::InMemDicomObject;
 use domain::query::SubOps;
 use domain::query::scp::{self, QrService};
-use tokio::io::AsyncWriteExt;
 
 /// The most instances one retrieve sends (a patient-level C-MOVE of a whole record is bounded).
 const MAX_INSTANCES: u64 = 100_000;
@@ -256,10 +255,7 @@ async fn final_response<S: Stream>(
     let mut bytes = Vec::new();
     id.write_dataset_with_ts(&mut bytes, ts)
         .map_err(|e| ServiceError::Ul(format!("cannot encode the failed list: {e}")))?;
-    let io = |e: std::io::Error| ServiceError::Ul(e.to_string());
-    let mut w = assoc.send_pdata(context);
-    w.write_all(&bytes).await.map_err(io)?;
-    w.finish().await.map_err(io)
+    send_dataset(assoc, context, &bytes).await
 }
 
 /// As many failed UIDs as a UI element holds in explicit VR (a 16-bit length, PS3.5 §7.1.2).
